@@ -1,0 +1,51 @@
+/**
+ * One base error with a stable code. The registry below is the single list of codes;
+ * docs/errors.md mirrors it and a test keeps the two in step. Only api/error-response.ts
+ * maps codes to HTTP status.
+ * @module
+ */
+
+/** Every error code Lightsout raises, with the one-line meaning shown in docs/errors.md. */
+export const ERROR_CODES = {
+  LIGHTSOUT_BAD_REQUEST: 'The request is malformed or a parameter is invalid.',
+  LIGHTSOUT_NOT_FOUND: 'The named tag, asset or resource does not exist.',
+  LIGHTSOUT_BAD_TAG_PATH: 'A tag or asset path is empty, has empty levels, wildcards or illegal characters.',
+  LIGHTSOUT_BAD_VALUE: 'A value is of the wrong type, not finite, or otherwise unusable.',
+  LIGHTSOUT_BAD_TIMESTAMP: 'A timestamp is not an integer epoch-ms time, or is too far in the future.',
+  LIGHTSOUT_BAD_QUALITY: 'A quality is not one of good, uncertain, bad.',
+  LIGHTSOUT_TYPE_MISMATCH: 'A value does not match the type the tag was created with.',
+  LIGHTSOUT_PAYLOAD_TOO_LARGE: 'A message or request body is larger than the configured limit.',
+  LIGHTSOUT_BAD_PAYLOAD: 'A message payload cannot be decoded (malformed JSON or protobuf).',
+  LIGHTSOUT_OVERLOADED: 'Ingest is at its bounded queue limit; retry later.',
+  LIGHTSOUT_SHUTTING_DOWN: 'The platform is stopping and accepts no new work.',
+  LIGHTSOUT_CONFIG_INVALID: 'A configuration setting is invalid.',
+  LIGHTSOUT_PORT_IN_USE: 'A port the platform needs is already in use.',
+  LIGHTSOUT_STORAGE_FAILED: 'The historian or metadata store failed to read or write.',
+  LIGHTSOUT_SPARKPLUG_PROTOCOL: 'A Sparkplug message breaks the protocol (sequence, alias, birth order).',
+  LIGHTSOUT_CONNECTOR_FAILED: 'A connector could not connect or lost its connection.',
+  LIGHTSOUT_INTERNAL: 'An unexpected internal error.',
+} as const;
+
+/** A stable error code. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The one error class of Lightsout: a stable code, a human message and the original cause. */
+export class LightsoutError extends Error {
+  readonly code: ErrorCode;
+  /** Extra machine-readable detail (e.g. the offending field), safe to show to API clients. */
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'LightsoutError';
+    this.code = code;
+    this.details = options?.details;
+  }
+}
+
+/** Wrap any thrown value as a LightsoutError, keeping the original as `cause`. */
+export function asLightsoutError(err: unknown, code: ErrorCode = 'LIGHTSOUT_INTERNAL', message?: string): LightsoutError {
+  if (err instanceof LightsoutError) return err;
+  const text = message ?? (err instanceof Error ? err.message : String(err));
+  return new LightsoutError(code, text, { cause: err });
+}
