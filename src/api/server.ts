@@ -1,0 +1,62 @@
+/**
+ * The HTTP server: REST API under /api/v1, OpenAPI document at /api/openapi.json and its page at
+ * /api/docs, a start page at /.
+ * @module
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { LightsoutError } from '../core/errors.js';
+import { errorHandler } from './error-response.js';
+import { catalogRoutes } from './http/catalog.routes.js';
+import { dataRoutes } from './http/data.routes.js';
+import { startPage } from './http/start-page.js';
+import type { ApiServices } from './services.js';
+
+/** Options of the HTTP server. */
+export interface ApiServerOptions {
+  services: ApiServices;
+  version: string;
+  /** A pino logger instance, or false. */
+  logger?: object | false;
+}
+
+/** Build the Fastify app (not listening yet). */
+export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: opts.logger ? (opts.logger as never) : undefined,
+    bodyLimit: opts.services.maxPayloadBytes,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+    disableRequestLogging: true,
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ error: { code: 'LIGHTSOUT_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lightsout API', version: opts.version, description: 'REST API of Lightsout, the open industrial internet platform for lights-out factories. Errors are `{"error": {"code", "message"}}`; codes are listed in docs/errors.md.' },
+      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'system' }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  catalogRoutes(app, opts.services);
+  dataRoutes(app, opts.services);
+  startPage(app, opts.services);
+  return app;
+}
+
+/** Listen; a taken port throws LIGHTSOUT_PORT_IN_USE naming it. Resolves with the bound port. */
+export async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new LightsoutError('LIGHTSOUT_PORT_IN_USE', `HTTP port ${port} on ${host} is already in use: stop what uses it, or choose another with --http-port (LIGHTSOUT_HTTP_PORT)`, { cause: err });
+    }
+    throw err;
+  }
+  const addr = app.server.address();
+  return typeof addr === 'object' && addr ? addr.port : port;
+}

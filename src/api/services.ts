@@ -1,0 +1,23 @@
+/**
+ * What the API needs from the rest of the platform. The API depends on these services, never on
+ * backends; app.ts provides them.
+ * @module
+ */
+import type { HistorianBackend } from '../core/historian-port.js';
+import type { IngestSink } from '../core/ingest-port.js';
+import type { HealthResponse } from '../protocol/api-types.js';
+import type { LastValueCache } from '../ingest/last-value-cache.js';
+import type { TagRegistry } from '../ingest/tag-registry.js';
+
+/** The services behind the REST API. */
+export interface ApiServices {
+  /** The tenant served (until authentication brings many). */
+  tenant: string;
+  ingest: IngestSink;
+  registry: TagRegistry;
+  cache: LastValueCache;
+  historian: Pick<HistorianBackend, 'raw' | 'buckets'>;
+  health(): Promise<HealthResponse>;
+  /** Body limit for ingest, in bytes. */
+  maxPayloadBytes: number;
+}

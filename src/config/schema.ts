@@ -1,0 +1,53 @@
+/**
+ * The one settings schema of Lightsout. Every setting has a default, a description, an env name
+ * (LIGHTSOUT_ + SNAKE_CASE of the key) and, where useful, a CLI flag. docs/configuration.md is
+ * generated from this table's descriptions by a test that keeps them in step.
+ * @module
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+
+/** Settings of `lightsout start` (and of the embedded simulator it may run). */
+export const ConfigSchema = Type.Object(
+  {
+    httpPort: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port of the REST API, OpenAPI page and dashboard (0 picks a free port).' }),
+    httpHost: Type.String({ default: '127.0.0.1', description: 'Address the HTTP server binds to. Loopback by default until authentication is configured; use 0.0.0.0 to serve the network.' }),
+    mqttPort: Type.Integer({ minimum: 0, maximum: 65535, default: 1883, description: 'Port of the embedded MQTT broker (0 picks a free port). Ignored with mqttUrl.' }),
+    mqttHost: Type.String({ default: '127.0.0.1', description: 'Address the embedded MQTT broker binds to.' }),
+    mqttUrl: Type.Optional(Type.String({ description: 'Use this external MQTT broker (e.g. mqtt://broker:1883) instead of the embedded one.' })),
+    mqttUsername: Type.Optional(Type.String({ description: 'User name for the external MQTT broker.' })),
+    mqttPassword: Type.Optional(Type.String({ description: 'Password for the external MQTT broker.' })),
+    mqttClientId: Type.String({ default: 'lightsout-ingest', description: 'Client id of the ingest session on an external broker (a persistent session keeps messages while Lightsout is down).' }),
+    dataDir: Type.String({ default: './data', description: 'Directory for the historian and the metadata store.' }),
+    tenant: Type.String({ default: 'demo', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'The tenant the API serves and that Sparkplug data lands in (until authentication brings many).' }),
+    demo: Type.Boolean({ default: false, description: 'Run the virtual factory inside the platform.' }),
+    sim: Type.Boolean({ default: true, description: 'With demo, run the simulator (set false, or --no-sim, to serve only stored data).' }),
+    logLevel: Type.Union([Type.Literal('trace'), Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent')], { default: 'info', description: 'Log level.' }),
+    maxPayloadBytes: Type.Integer({ minimum: 256, default: 1_048_576, description: 'Largest MQTT payload or HTTP ingest body accepted, in bytes.' }),
+    maxFutureMs: Type.Integer({ minimum: 0, default: 600_000, description: 'Points stamped further than this into the future are rejected (clock skew allowance), in ms.' }),
+    maxStringLength: Type.Integer({ minimum: 1, default: 4096, description: 'Longest string value accepted, in characters.' }),
+    ingestQueuePoints: Type.Integer({ minimum: 1000, default: 500_000, description: 'Points that may wait for the historian before publishers are held back (bounded memory).' }),
+    ingestBatchPoints: Type.Integer({ minimum: 1, default: 50_000, description: 'Most points written to the historian in one commit.' }),
+    retentionDays: Type.Number({ minimum: 0, default: 0, description: 'Delete points older than this many days (0 keeps everything).' }),
+    sparkplugHostId: Type.String({ default: 'lightsout', pattern: '^[^/+#]+$', description: 'Sparkplug host application id, published as spBv1.0/STATE/<id>.' }),
+    sparkplugPathTemplate: Type.String({ default: '{group}/{node}/{device}/{metric}', description: "How Sparkplug ids map to a tag path; ':' inside an id splits it into levels." }),
+    sparkplugReorderTimeoutMs: Type.Integer({ minimum: 0, default: 2000, description: 'How long an out-of-order Sparkplug message waits for the gap to fill before a rebirth is requested.' }),
+    simFactories: Type.Integer({ minimum: 1, default: 1, description: 'Virtual factory: number of sites.' }),
+    simLines: Type.Integer({ minimum: 1, default: 3, description: 'Virtual factory: lines per site.' }),
+    simMachines: Type.Integer({ minimum: 1, default: 5, description: 'Virtual factory: machines per line.' }),
+    simTags: Type.Integer({ minimum: 0, default: 0, description: 'Virtual factory: extra tags per machine (for scale tests).' }),
+    simRate: Type.Number({ exclusiveMinimum: 0, default: 1, description: 'Virtual factory: updates per second per tag.' }),
+  },
+  { additionalProperties: false },
+);
+
+/** Validated, frozen settings. */
+export type Config = Static<typeof ConfigSchema>;
+
+/** Every setting key. */
+export type ConfigKey = keyof Config;
+
+/** The env variable of a setting: httpPort → LIGHTSOUT_HTTP_PORT. */
+export function envName(key: string): string {
+  return 'LIGHTSOUT_' + key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}

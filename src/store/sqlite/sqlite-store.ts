@@ -1,0 +1,73 @@
+/**
+ * SQLite metadata store (embedded profile), on better-sqlite3. WAL mode with synchronous=NORMAL:
+ * a commit survives a process crash (kill -9); the newest commits may be lost on power loss.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { LightsoutError } from '../../core/errors.js';
+import type { MetadataStore, TagRecord } from '../../core/metadata-port.js';
+import type { ValueType } from '../../core/point.js';
+import { MIGRATIONS } from '../migrations/sqlite-migrations.js';
+
+/** Metadata in one SQLite file. */
+export class SqliteStore implements MetadataStore {
+  private db: Database.Database | undefined;
+
+  /** @param file path of the database file, or `:memory:` */
+  constructor(private readonly file: string) {}
+
+  async open(): Promise<void> {
+    try {
+      if (this.file !== ':memory:') mkdirSync(dirname(this.file), { recursive: true });
+      const db = new Database(this.file);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
+      const current = row.v ?? 0;
+      for (const m of MIGRATIONS) {
+        if (m.version > current) {
+          db.transaction(() => {
+            db.exec(m.sql);
+            db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(m.version);
+          })();
+        }
+      }
+      this.db = db;
+    } catch (err) {
+      throw new LightsoutError('LIGHTSOUT_STORAGE_FAILED', `metadata store ${this.file} cannot be opened: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+  }
+
+  async loadTags(): Promise<TagRecord[]> {
+    const rows = this.handle().prepare('SELECT id, tenant, path, type, source, created_ts FROM tags ORDER BY id').all() as Array<{
+      id: number; tenant: string; path: string; type: ValueType; source: string; created_ts: number;
+    }>;
+    return rows.map((r) => ({ id: r.id, tenant: r.tenant, path: r.path, type: r.type, source: r.source, createdTs: r.created_ts }));
+  }
+
+  async saveTags(tags: readonly TagRecord[]): Promise<void> {
+    if (tags.length === 0) return;
+    const db = this.handle();
+    const insert = db.prepare('INSERT OR IGNORE INTO tags (id, tenant, path, type, source, created_ts) VALUES (?, ?, ?, ?, ?, ?)');
+    try {
+      db.transaction(() => {
+        for (const t of tags) insert.run(t.id, t.tenant, t.path, t.type, t.source, t.createdTs);
+      })();
+    } catch (err) {
+      throw new LightsoutError('LIGHTSOUT_STORAGE_FAILED', `saving ${tags.length} tags failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private handle(): Database.Database {
+    if (!this.db) throw new LightsoutError('LIGHTSOUT_STORAGE_FAILED', 'metadata store is not open');
+    return this.db;
+  }
+}
