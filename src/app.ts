@@ -1,0 +1,208 @@
+/**
+ * The composition root: the only file that picks concrete backends and connectors and wires them
+ * together from the validated config. Everything else depends on ports.
+ * @module
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { buildApi, listen } from './api/server.js';
+import type { Config } from './config/schema.js';
+import type { Connector, MessageHandler, Publisher } from './core/connector-status.js';
+import { LightsoutError } from './core/errors.js';
+import type { IngestSink } from './core/ingest-port.js';
+import type { Point } from './core/point.js';
+import { EmbeddedBroker } from './connectors/mqtt-broker/embedded-broker.js';
+import { ExternalBroker } from './connectors/mqtt-client/external-broker.js';
+import { SparkplugHost } from './connectors/sparkplug/host.js';
+import { pathMapping } from './connectors/sparkplug/mapping.js';
+import { decodeUns } from './connectors/uns/uns-codec.js';
+import { DuckdbBackend } from './historian/backends/duckdb/duckdb-backend.js';
+import { Historian } from './historian/historian.js';
+import { LastValueCache } from './ingest/last-value-cache.js';
+import { IngestPipeline } from './ingest/pipeline.js';
+import { RejectionCounter } from './ingest/rejection-counter.js';
+import { TagRegistry } from './ingest/tag-registry.js';
+import { RateMeter } from './ingest/rate-meter.js';
+import type { HealthResponse } from './protocol/api-types.js';
+import { VirtualFactory } from './sim/factory.js';
+import { SqliteStore } from './store/sqlite/sqlite-store.js';
+
+/** The product version, from package.json. */
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** A running platform. */
+export interface Platform {
+  /** Base URL of the HTTP server, e.g. http://127.0.0.1:8080 */
+  httpUrl: string;
+  /** URL MQTT clients publish to (the embedded broker, or the external one). */
+  mqttUrl: string;
+  /** The ingest pipeline (benchmarks read its counters). */
+  ingest: IngestPipeline;
+  /** Stop everything in order: no new input, flush, close storage. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Route an MQTT message to its decoder: `uns/...` to the UNS codec, `spBv1.0/...` to the Sparkplug
+ * host. Other topics pass through the broker untouched. The returned promise settles when the
+ * message's points are durable, which is when the PUBACK may go.
+ */
+function messageRouter(sink: IngestSink, host: SparkplugHost, collector: { pending: Promise<unknown>[] | undefined }, maxPayloadBytes: number): MessageHandler {
+  return (topic, payload) => {
+    const uns = topic.startsWith('uns/');
+    const sp = !uns && topic.startsWith('spBv1.0/');
+    if (!uns && !sp) return undefined;
+    if (payload.length > maxPayloadBytes) {
+      sink.reject({ code: 'LIGHTSOUT_PAYLOAD_TOO_LARGE', message: `payload of ${payload.length} bytes on "${topic}" exceeds the ${maxPayloadBytes}-byte limit`, source: uns ? 'uns' : 'sparkplug', subject: topic });
+      return undefined;
+    }
+    if (uns) {
+      const batch = decodeUns(topic, payload);
+      if ('code' in batch) {
+        sink.reject(batch);
+        return undefined;
+      }
+      return sink.submit(batch).then(() => undefined);
+    }
+    // The host emits synchronously from handle(); collect those submits to await them.
+    const pending: Promise<unknown>[] = [];
+    collector.pending = pending;
+    try {
+      host.handle(topic, payload);
+    } finally {
+      collector.pending = undefined;
+    }
+    if (pending.length === 0) return undefined;
+    return Promise.all(pending).then(() => undefined);
+  };
+}
+
+/** Start the platform from a validated config. */
+export async function startPlatform(config: Readonly<Config>, log: Logger): Promise<Platform> {
+  const started = Date.now();
+  const dataDir = config.dataDir;
+  mkdirSync(dataDir, { recursive: true });
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const store = new SqliteStore(join(dataDir, 'metadata.sqlite'));
+    await store.open();
+    stops.push(() => store.close());
+    const registry = new TagRegistry(store);
+    await registry.load();
+
+    const backend = new DuckdbBackend({ dir: join(dataDir, 'historian') });
+    await backend.open();
+    stops.push(() => backend.close());
+    const historian = new Historian(backend, { retentionDays: config.retentionDays, log });
+    stops.push(async () => historian.stop());
+
+    const cache = new LastValueCache();
+    const ids: number[] = [];
+    for (const t of registry.list(config.tenant)) ids.push(t.id);
+    cache.seed((await backend.latest(ids)).values());
+    log.info({ tags: registry.size, dataDir }, 'storage open');
+
+    const rejections = new RejectionCounter(log);
+    const pipeline = new IngestPipeline({
+      registry, historian: backend, cache, rejections,
+      maxQueuedPoints: config.ingestQueuePoints, maxBatchPoints: config.ingestBatchPoints,
+      maxFutureMs: config.maxFutureMs, maxStringLength: config.maxStringLength,
+    });
+    stops.push(() => pipeline.close());
+    const meter = new RateMeter(() => pipeline.stats().accepted);
+    stops.push(async () => meter.stop());
+
+    let publisher: Publisher = () => Promise.reject(new LightsoutError('LIGHTSOUT_CONNECTOR_FAILED', 'no MQTT connection yet'));
+    const collector: { pending: Promise<unknown>[] | undefined } = { pending: undefined };
+    const host = new SparkplugHost({
+      hostId: config.sparkplugHostId,
+      mapping: pathMapping(config.sparkplugPathTemplate),
+      reorderTimeoutMs: config.sparkplugReorderTimeoutMs,
+      publish: (topic, payload, opts) => {
+        publisher(topic, payload, opts).catch((err: Error) => log.warn({ err: err.message, topic }, 'Sparkplug publish failed'));
+      },
+      emit: (points: Point[]) => {
+        const p = pipeline.submit({ tenant: config.tenant, source: 'sparkplug', points });
+        if (collector.pending) collector.pending.push(p);
+        else p.catch((err: Error) => log.warn({ err: err.message }, 'Sparkplug points not stored'));
+      },
+      onReject: (reason, topic) => pipeline.reject({ code: 'LIGHTSOUT_SPARKPLUG_PROTOCOL', message: reason, source: 'sparkplug', subject: topic }),
+      log,
+    });
+    stops.push(async () => host.stop());
+    const onMessage = messageRouter(pipeline, host, collector, config.maxPayloadBytes);
+
+    const connectors: Connector[] = [];
+    let mqttUrl: string;
+    const online = host.stateMessage(true);
+    const offline = host.stateMessage(false);
+    if (config.mqttUrl) {
+      const ext = new ExternalBroker({
+        url: config.mqttUrl, clientId: config.mqttClientId, username: config.mqttUsername, password: config.mqttPassword,
+        topics: ['uns/#', 'spBv1.0/#'], onMessage, log,
+        will: { topic: offline.topic, payload: offline.payload, qos: 1, retain: true },
+        onConnect: () => void ext.publish(online.topic, host.stateMessage(true).payload, { qos: 1, retain: true }).catch(() => undefined),
+      });
+      publisher = (t, p, o) => ext.publish(t, p, o);
+      await ext.start();
+      stops.push(async () => {
+        await ext.publish(offline.topic, host.stateMessage(false).payload, { qos: 1, retain: true }).catch(() => undefined);
+        await ext.stop();
+      });
+      connectors.push(ext);
+      mqttUrl = config.mqttUrl;
+      log.info({ url: config.mqttUrl }, 'ingesting from external MQTT broker');
+    } else {
+      const broker = new EmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, onMessage, log });
+      const port = await broker.start();
+      publisher = (t, p, o) => broker.publish(t, p, o);
+      stops.push(() => broker.stop());
+      await broker.publish(online.topic, online.payload, { qos: 1, retain: true });
+      connectors.push(broker);
+      mqttUrl = `mqtt://${config.mqttHost === '0.0.0.0' ? '127.0.0.1' : config.mqttHost}:${port}`;
+      log.info({ url: mqttUrl }, 'embedded MQTT broker listening');
+    }
+
+    const health = async (): Promise<HealthResponse> => {
+      const st = pipeline.stats();
+      const hs = await backend.stats();
+      const conns = connectors.map((c) => ({ name: c.name, status: c.status(), counters: c.counters() }));
+      const degraded = conns.some((c) => c.status.state !== 'connected') || st.storageErrors > 0;
+      return {
+        status: degraded ? 'degraded' : 'ok', version: VERSION, tenant: config.tenant,
+        uptimeSeconds: (Date.now() - started) / 1000, connectors: conns,
+        ingest: { acceptedTotal: st.accepted, pointsPerSecond: meter.rate(), queuedPoints: st.queuedPoints, storageErrors: st.storageErrors, tags: registry.size },
+        rejected: rejections.snapshot(),
+        historian: { backend: backend.name, points: hs.points, bytesOnDisk: hs.bytesOnDisk },
+      };
+    };
+    const api = await buildApi({ services: { tenant: config.tenant, ingest: pipeline, registry, cache, historian, health, maxPayloadBytes: config.maxPayloadBytes }, version: VERSION, logger: log });
+    const httpPort = await listen(api, config.httpHost, config.httpPort);
+    stops.push(() => api.close());
+    const httpUrl = `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${httpPort}`;
+
+    if (config.demo && config.sim) {
+      const factory = new VirtualFactory({
+        mqttUrl, tenant: config.tenant, factories: config.simFactories, lines: config.simLines,
+        machines: config.simMachines, tags: config.simTags, rateHz: config.simRate, log,
+      });
+      await factory.start();
+      stops.push(() => factory.stop());
+      log.info({ factories: config.simFactories, lines: config.simLines, machines: config.simMachines }, 'virtual factory running');
+    }
+    return { httpUrl, mqttUrl, ingest: pipeline, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

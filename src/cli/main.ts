@@ -1,0 +1,48 @@
+/**
+ * The `lightsout` command line.
+ * @module
+ */
+import { Command } from 'commander';
+import { runStart } from './start-command.js';
+import { runSimCommand } from './sim-command.js';
+
+const program = new Command();
+program.name('lightsout').description('Lightsout: the open industrial internet platform for lights-out factories.');
+
+program
+  .command('start')
+  .description('Start the platform: embedded MQTT broker (or an external one), ingest, historian, REST API.')
+  .option('--http-port <port>', 'HTTP port (LIGHTSOUT_HTTP_PORT; default 8080)')
+  .option('--http-host <addr>', 'HTTP bind address (LIGHTSOUT_HTTP_HOST; default 127.0.0.1)')
+  .option('--mqtt-port <port>', 'embedded MQTT broker port (LIGHTSOUT_MQTT_PORT; default 1883)')
+  .option('--mqtt-host <addr>', 'embedded MQTT broker bind address (LIGHTSOUT_MQTT_HOST; default 127.0.0.1)')
+  .option('--mqtt-url <url>', 'use this external MQTT broker instead of the embedded one (LIGHTSOUT_MQTT_URL)')
+  .option('--data-dir <dir>', 'data directory (LIGHTSOUT_DATA_DIR; default ./data)')
+  .option('--tenant <name>', 'tenant served by the API (LIGHTSOUT_TENANT; default demo)')
+  .option('--demo', 'run the virtual factory inside (LIGHTSOUT_DEMO)')
+  .option('--no-sim', 'with --demo, do not run the simulator (LIGHTSOUT_SIM=false)')
+  .option('--factories <n>', 'virtual factory: sites (LIGHTSOUT_SIM_FACTORIES)')
+  .option('--lines <n>', 'virtual factory: lines per site (LIGHTSOUT_SIM_LINES)')
+  .option('--machines <n>', 'virtual factory: machines per line (LIGHTSOUT_SIM_MACHINES)')
+  .option('--tags <n>', 'virtual factory: extra tags per machine (LIGHTSOUT_SIM_TAGS)')
+  .option('--rate <hz>', 'virtual factory: updates per second per tag (LIGHTSOUT_SIM_RATE)')
+  .option('--log-level <level>', 'trace|debug|info|warn|error|silent (LIGHTSOUT_LOG_LEVEL)')
+  .option('--config <file>', 'JSON config file (LIGHTSOUT_CONFIG)')
+  .action(runStart);
+
+program
+  .command('sim')
+  .description('Run the virtual factory against an MQTT broker (Sparkplug B edge nodes and UNS JSON machines).')
+  .option('--mqtt-url <url>', 'broker to publish to', 'mqtt://127.0.0.1:1883')
+  .option('--username <name>', 'MQTT user name')
+  .option('--password <secret>', 'MQTT password')
+  .option('--tenant <name>', 'tenant of the UNS topics', 'demo')
+  .option('--factories <n>', 'sites', '1')
+  .option('--lines <n>', 'lines per site', '3')
+  .option('--machines <n>', 'machines per line', '5')
+  .option('--tags <n>', 'extra tags per machine', '0')
+  .option('--rate <hz>', 'updates per second per tag', '1')
+  .option('--seed <n>', 'random seed (same seed, same plant)', '42')
+  .action(runSimCommand);
+
+await program.parseAsync(process.argv);
