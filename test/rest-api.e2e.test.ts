@@ -1,0 +1,84 @@
+/** The REST API as a script or browser sees it: ingest, history, buckets, errors, OpenAPI. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson, startTestPlatform } from './helpers.js';
+
+let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+beforeAll(async () => {
+  platform = await startTestPlatform({ maxPayloadBytes: 200_000 });
+});
+afterAll(async () => platform?.stop());
+
+const post = async (path: string, body: unknown, contentType = 'application/json') => {
+  const res = await fetch(platform.httpUrl + path, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return { status: res.status, body: (await res.json()) as any };
+};
+const get = (path: string) => getJson(platform.httpUrl + path);
+
+const T0 = Date.UTC(2026, 10, 20, 0, 0, 0);
+const TAG = 'shanghai-lingang/assembly/line-2/press-01/force';
+
+describe('REST API', () => {
+  it('ingests a minute of 1 Hz data and serves it raw and downsampled', async () => {
+    const points = Array.from({ length: 60 }, (_, i) => ({ tag: TAG, ts: T0 + i * 1000, value: i, quality: 'good' }));
+    const r = await post('/api/v1/ingest', { points });
+    expect(r).toEqual({ status: 200, body: { accepted: 60, rejected: [] } });
+    const raw = await get(`/api/v1/history?tag=${TAG}&from=${T0}&to=${T0 + 10_000}`);
+    expect(raw.body.points.map((p: any) => p.value)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(raw.body.truncated).toBe(false);
+    const iso = await get(`/api/v1/history?tag=${TAG}&from=2026-11-20T00:00:00Z&to=2026-11-20T00:01:00Z&buckets=6`);
+    expect(iso.body.buckets).toHaveLength(6);
+    expect(iso.body.buckets[1]).toEqual({ ts: T0 + 10_000, min: 10, max: 19, avg: 14.5, first: 10, last: 19, count: 10 });
+    const limited = await get(`/api/v1/history?tag=${TAG}&from=${T0}&to=${T0 + 60_000}&limit=5`);
+    expect(limited.body.points).toHaveLength(5);
+    expect(limited.body.truncated).toBe(true);
+  });
+
+  it('keeps the good points of a mixed batch and lists the bad ones by index', async () => {
+    const r = await post('/api/v1/ingest', { points: [
+      { tag: 'a/b/ok', value: 1, ts: T0 }, { tag: 'a//bad', value: 1 }, { tag: 'a/b/ok2', value: true }, { tag: 'a/b/q', value: 1, quality: 'meh' },
+    ] });
+    expect(r.status).toBe(200);
+    expect(r.body.accepted).toBe(2);
+    expect(r.body.rejected.map((x: any) => [x.index, x.code])).toEqual([[1, 'LIGHTSOUT_BAD_TAG_PATH'], [3, 'LIGHTSOUT_BAD_QUALITY']]);
+  });
+
+  it('answers bad requests with the one error shape and the right status', async () => {
+    const cases: Array<[Promise<{ status: number; body: any }>, number, string]> = [
+      [post('/api/v1/ingest', { points: [{ tag: 'x/y', value: Number.NaN }] }), 400, 'LIGHTSOUT_BAD_VALUE'],
+      [post('/api/v1/ingest', '{"points": [', 'application/json'), 400, 'LIGHTSOUT_BAD_REQUEST'],
+      [post('/api/v1/ingest', { pts: [] }), 400, 'LIGHTSOUT_BAD_REQUEST'],
+      [post('/api/v1/ingest', { points: Array.from({ length: 5000 }, () => ({ tag: 'a/b/c', value: 'x'.repeat(40) })) }), 413, 'LIGHTSOUT_PAYLOAD_TOO_LARGE'],
+      [get(`/api/v1/history?tag=no/such/tag`), 404, 'LIGHTSOUT_NOT_FOUND'],
+      [get(`/api/v1/history?tag=${TAG}&from=yesterday`), 400, 'LIGHTSOUT_BAD_REQUEST'],
+      [get(`/api/v1/history?tag=${TAG}&from=${T0 + 10}&to=${T0}`), 400, 'LIGHTSOUT_BAD_REQUEST'],
+      [get(`/api/v1/history?tag=${TAG}&buckets=0`), 400, 'LIGHTSOUT_BAD_REQUEST'],
+      [get(`/api/v1/history`), 400, 'LIGHTSOUT_BAD_REQUEST'],
+      [get(`/api/v1/nothing-here`), 404, 'LIGHTSOUT_NOT_FOUND'],
+    ];
+    for (const [req, status, code] of cases) {
+      const r = await req;
+      expect({ status: r.status, code: r.body.error?.code }).toEqual({ status, code });
+      expect(typeof r.body.error.message).toBe('string');
+    }
+    expect((await get('/api/v1/health')).status).toBe(200);
+  });
+
+  it('serves the OpenAPI document and its page', async () => {
+    const doc = await get('/api/openapi.json');
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/health', '/api/v1/ingest', '/api/v1/assets', '/api/v1/tags', '/api/v1/latest', '/api/v1/history']));
+    const page = await fetch(platform.httpUrl + '/api/docs/');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger');
+    const home = await fetch(platform.httpUrl + '/');
+    expect(await home.text()).toContain('Lightsout');
+  });
+
+  it('reports health: connectors, ingest counters, historian size', async () => {
+    const h = (await get('/api/v1/health')).body;
+    expect(h.status).toBe('ok');
+    expect(h.tenant).toBe('demo');
+    expect(h.connectors[0]).toMatchObject({ name: 'mqtt-broker', status: { state: 'connected' } });
+    expect(h.ingest.acceptedTotal).toBeGreaterThanOrEqual(62);
+    expect(h.historian.points).toBeGreaterThanOrEqual(62);
+  });
+});
