@@ -37,7 +37,7 @@ export class ExternalBroker implements Connector {
   constructor(private readonly opts: ExternalBrokerOptions) {}
 
   /** Connect and subscribe; rejects with LIGHTSOUT_CONNECTOR_FAILED if the first connect fails within `timeoutMs`. */
-  async start(timeoutMs = 10_000): Promise<void> {
+  async start(timeoutMs = 5_000): Promise<void> {
     this.state = { state: 'starting', since: Date.now() };
     const client = mqtt.connect(this.opts.url, {
       clientId: this.opts.clientId,
