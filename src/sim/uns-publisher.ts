@@ -1,0 +1,142 @@
+/**
+ * Simulated UNS JSON machines sharing one MQTT client. Most publish a batch on their asset
+ * topic (`uns/<tenant>/<asset path>` → `{"ts", "values"}`); a machine set to the single form
+ * publishes one message per tag (`uns/<tenant>/<asset path>/<tag>`), numbers and booleans as
+ * bare JSON scalars and strings as `{"value", "ts", "quality"}`, so the demo exercises every
+ * shape the UNS codec accepts.
+ * @module
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Value } from '../core/point.js';
+import type { TagSpec } from './machine-types.js';
+import type { UnsForm } from './plant.js';
+import { PublishGate, SILENT_LOG, withTimeout, type PublishCounters, type SimLog } from './publish-gate.js';
+
+/** A UNS machine as the publisher sees it: tags and a live values array aligned with them. */
+export interface UnsMachine {
+  /** `site/area/line/machine`, relative to the tenant. */
+  assetPath: string;
+  tags: readonly TagSpec[];
+  values: readonly Value[];
+  form: UnsForm;
+}
+
+/** Options of a {@link UnsPublisher}. */
+export interface UnsPublisherOptions {
+  mqttUrl: string;
+  username?: string;
+  password?: string;
+  tenant: string;
+  machines: UnsMachine[];
+  /** MQTT client id; default derived from the tenant. */
+  clientId?: string;
+  /** QoS of the data. Default 0. */
+  qos?: 0 | 1;
+  /** QoS 1 window. Default 256. */
+  maxInFlight?: number;
+  /** Socket buffer limit before data is dropped. Default 1 MiB. */
+  maxBufferBytes?: number;
+  /** Give up if the first connection takes longer. Default 10 s. */
+  connectTimeoutMs?: number;
+  log?: SimLog;
+}
+
+interface Prepared {
+  m: UnsMachine;
+  topic: string;
+  /** Per tag: `"name":` for batches, or the tag's own topic for the single form. */
+  keys: string[];
+}
+
+/** JSON text of a tag value; the models only produce finite numbers. */
+export function jsonValue(v: Value): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
+/** The UNS machines of a plant on one MQTT client. */
+export class UnsPublisher {
+  private readonly o: UnsPublisherOptions;
+  private readonly log: SimLog;
+  private readonly machines: Prepared[];
+  private client: MqttClient | undefined;
+  private gate: PublishGate | undefined;
+
+  constructor(opts: UnsPublisherOptions) {
+    this.o = opts;
+    this.log = opts.log ?? SILENT_LOG;
+    this.machines = opts.machines.map((m) => {
+      const topic = `uns/${opts.tenant}/${m.assetPath}`;
+      const keys = m.tags.map((t) => (m.form === 'batch' ? `${JSON.stringify(t.name)}:` : `${topic}/${t.name}`));
+      return { m, topic, keys };
+    });
+  }
+
+  /** Counters of data messages. */
+  get counters(): PublishCounters {
+    return this.gate?.counters ?? { messages: 0, points: 0, dropped: 0, bytes: 0 };
+  }
+
+  /** Number of machines. */
+  get machineCount(): number {
+    return this.machines.length;
+  }
+
+  /** Connect. Resolves once the first session is up. */
+  async start(): Promise<void> {
+    const client = mqtt.connect(this.o.mqttUrl, {
+      clientId: (this.o.clientId ?? `lightsout-sim-uns-${this.o.tenant}`).slice(0, 128),
+      username: this.o.username,
+      password: this.o.password,
+      clean: true,
+      keepalive: 30,
+      reconnectPeriod: 2000,
+      queueQoSZero: false,
+    });
+    this.client = client;
+    this.gate = new PublishGate(client, { qos: this.o.qos ?? 0, maxInFlight: this.o.maxInFlight ?? 256, maxBufferBytes: this.o.maxBufferBytes ?? 1 << 20 });
+    client.on('close', () => this.gate?.reset());
+    const first = new Promise<void>((resolve, reject) => {
+      client.once('connect', () => resolve());
+      client.once('error', reject);
+    });
+    try {
+      await withTimeout(first, this.o.connectTimeoutMs ?? 10_000);
+    } catch (err) {
+      client.end(true);
+      throw new Error(`UNS publisher could not connect to ${this.o.mqttUrl}: ${(err as Error).message}`, { cause: err });
+    }
+    client.on('error', (err) => this.log.warn({ err: err.message }, 'UNS publisher MQTT error'));
+  }
+
+  /**
+   * Publish machine `index`'s current values stamped `tsMs`. Returns false when (part of) it
+   * was dropped by backpressure or a lost connection.
+   */
+  publishMachine(index: number, tsMs: number): boolean {
+    const gate = this.gate;
+    if (!gate) return false;
+    const { m, topic, keys } = this.machines[index]!;
+    if (m.form === 'single') {
+      let ok = true;
+      for (let i = 0; i < keys.length; i++) {
+        const v = m.values[i]!;
+        const body = typeof v === 'string' ? `{"value":${JSON.stringify(v)},"ts":${tsMs},"quality":"good"}` : String(v);
+        ok = gate.send(keys[i]!, body, 1) && ok;
+      }
+      return ok;
+    }
+    if (!gate.open()) return gate.drop();
+    let body = `{"ts":${tsMs},"values":{`;
+    for (let i = 0; i < keys.length; i++) body += (i === 0 ? '' : ',') + keys[i] + jsonValue(m.values[i]!);
+    body += '}}';
+    return gate.send(topic, body, keys.length);
+  }
+
+  /** Disconnect, waiting (bounded) for queued messages to flush. */
+  async stop(timeoutMs = 3000): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = undefined;
+    await withTimeout(client.endAsync(false), timeoutMs).catch(() => client.endAsync(true));
+  }
+}
