@@ -26,7 +26,7 @@ export interface VirtualFactoryOptions {
   lines?: number;
   /** Machines per line. Default 5. */
   machines?: number;
-  /** Exactly this many tags per machine (scale runs); default each machine type's own set. */
+  /** Extra `aux_NNN` tags per machine on top of its type's own 9–13 (scale runs). Default 0. */
   tags?: number;
   /** Updates per second of every tag. Default 1. */
   rateHz?: number;
@@ -101,6 +101,7 @@ export class VirtualFactory {
   private uns: UnsPublisher | undefined;
   private readonly runners: LineRunner[] = [];
   private startedAt = 0;
+  private stoppedAt = 0;
   private lateTicks = 0;
   private running = false;
 
@@ -126,7 +127,7 @@ export class VirtualFactory {
     const unsList: ConstructorParameters<typeof UnsPublisher>[0]['machines'] = [];
     for (const site of this.plant.sites) {
       for (const spec of site.lines) {
-        const sims = spec.machines.map((m) => new MachineSim({ type: m.type, seed: `${String(o.seed)}/${o.tenant}/${m.assetPath}`, startMs: now, tagCount: o.tags }));
+        const sims = spec.machines.map((m) => new MachineSim({ type: m.type, seed: `${String(o.seed)}/${o.tenant}/${m.assetPath}`, startMs: now, extraTags: o.tags }));
         if (spec.protocol === 'sparkplug') {
           const node = new SparkplugEdgeNode({
             ...common,
@@ -194,7 +195,7 @@ export class VirtualFactory {
     };
     this.nodes.forEach((n) => add(n.counters));
     if (this.uns) add(this.uns.counters);
-    const seconds = this.startedAt > 0 ? (Date.now() - this.startedAt) / 1000 : 0;
+    const seconds = this.startedAt > 0 ? ((this.stoppedAt || Date.now()) - this.startedAt) / 1000 : 0;
     return {
       ...c,
       seconds,
@@ -212,10 +213,12 @@ export class VirtualFactory {
 
   /** Stop ticking, send DDEATH/NDEATH from every edge node, and disconnect. */
   async stop(): Promise<void> {
+    if (this.running) this.stoppedAt = Date.now();
     this.running = false;
     for (const r of this.runners) clearTimeout(r.timer);
     await Promise.all([...this.nodes.map((n) => n.stop()), this.uns?.stop()]);
-    this.log.info({ ...this.stats() }, 'virtual factory stopped');
+    const s = this.stats();
+    this.log.info({ points: s.points, messages: s.messages, dropped: s.dropped, pointsPerSec: Math.round(s.pointsPerSec), seconds: s.seconds }, 'virtual factory stopped');
   }
 }
 

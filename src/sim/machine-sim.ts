@@ -17,8 +17,8 @@ export interface MachineSimOptions {
   seed: Seed;
   /** Simulated time of the first values, epoch ms. */
   startMs: number;
-  /** Exactly this many tags (see {@link tagsFor}); default: the type's own set. */
-  tagCount?: number;
+  /** Auxiliary tags added to the type's own (scale runs). Default 0. */
+  extraTags?: number;
 }
 
 /**
@@ -74,14 +74,14 @@ export class MachineSim {
   constructor(opts: MachineSimOptions) {
     this.type = opts.type;
     this.rng = new Rng(opts.seed);
-    this.tags = tagsFor(opts.type, opts.tagCount);
+    this.tags = tagsFor(opts.type, opts.extraTags);
     this.values = new Array<Value>(this.tags.length).fill(0);
-    this.ownCount = Math.min(this.tags.length, opts.type.tags.length);
+    this.ownCount = opts.type.tags.length;
     this.states = new StateModel(opts.type.reliability, this.rng);
     this.counter = new CycleCounter(opts.type.cycleS, opts.type.rejectRate, this.rng);
     this.kind = createKindModel(opts.type, this.rng);
     this.kindOut = new Array<Value>(opts.type.tags.length - COMMON_TAGS.length).fill(0);
-    const auxCount = this.tags.length - opts.type.tags.length;
+    const auxCount = this.tags.length - this.ownCount;
     this.aux = auxCount > 0 ? new AuxBank(auxCount, this.rng) : undefined;
     this.lastMs = opts.startMs;
     this.compute(0, 0, 0);
@@ -127,7 +127,8 @@ export class MachineSim {
       round(vibration, 3),
     ];
     const v = this.values;
-    for (let i = 0; i < this.ownCount; i++) v[i] = i < own.length ? own[i]! : this.kindOut[i - own.length]!;
+    for (let i = 0; i < own.length; i++) v[i] = own[i]!;
+    for (let i = own.length; i < this.ownCount; i++) v[i] = this.kindOut[i - own.length]!;
     this.aux?.step(dtS, dtS > 0 ? runningS / dtS : 1, v, this.ownCount);
   }
 

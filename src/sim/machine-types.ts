@@ -33,7 +33,7 @@ export interface MachineType {
   idPrefix: string;
   /** Human name for metadata and logs. */
   label: string;
-  /** All tags, the common ones first so `tags: N` below the full set keeps the essentials. */
+  /** All tags, the common ones first. */
   tags: readonly TagSpec[];
   reliability: Reliability;
   /** Nominal cycle time per part, seconds. */
@@ -140,15 +140,9 @@ export function auxTag(index: number): TagSpec {
   };
 }
 
-/**
- * A machine type's tags cut or padded to exactly `count` tags. Fewer than the type has keeps
- * the first ones (the common tags come first); more adds `aux_NNN` tags. Undefined keeps the
- * type's own set.
- */
-export function tagsFor(type: MachineType, count?: number): TagSpec[] {
-  if (count === undefined) return [...type.tags];
-  if (count <= type.tags.length) return type.tags.slice(0, Math.max(1, count));
+/** A machine type's own tags followed by `extra` auxiliary tags (`aux_001`, ...). */
+export function tagsFor(type: MachineType, extra = 0): TagSpec[] {
   const out = [...type.tags];
-  for (let i = 0; out.length < count; i++) out.push(auxTag(i));
+  for (let i = 0; i < extra; i++) out.push(auxTag(i));
   return out;
 }

@@ -27,11 +27,13 @@ describe('buildPlant', () => {
     expect(siteName(1)).toBe('shanghai-jinqiao');
     expect(siteName(10)).toBe('shanghai-lingang-2');
     const plant = buildPlant({ factories: 12, lines: 10, machines: 10, tags: 50, protocol: 'sparkplug' });
+    expect(plant.sites[0]!.lines[0]!.machines[0]!.tags).toHaveLength(13 + 50);
     expect(new Set(plant.sites.map((s) => s.name)).size).toBe(12);
     expect(allLines(plant).every((l) => l.protocol === 'sparkplug')).toBe(true);
     // Ten lines over three areas: line-1..4 in machining, line-1..3 in the others.
     expect(plant.sites[0]!.lines.filter((l) => l.area === 'machining').map((l) => l.line)).toEqual(['line-1', 'line-2', 'line-3', 'line-4']);
-    expect(pointsPerSecond(plant, 10)).toBe(12 * 10 * 10 * 50 * 10);
+    const own = allMachines(plant).reduce((n, m) => n + m.type.tags.length, 0);
+    expect(pointsPerSecond(plant, 10)).toBe((own + 12 * 10 * 10 * 50) * 10);
   });
 
   it('gives units and ranges in a metadata map', () => {

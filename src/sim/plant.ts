@@ -25,7 +25,7 @@ export interface PlantOptions {
   lines?: number;
   /** Machines per line. Default 5. */
   machines?: number;
-  /** Exactly this many tags per machine (padding with `aux_NNN`); default each type's own set. */
+  /** Extra `aux_NNN` tags per machine on top of its type's own (scale runs). Default 0. */
   tags?: number;
   /** Default `mixed`. */
   protocol?: ProtocolMix;

@@ -172,14 +172,17 @@ describe('MachineSim', () => {
     expect(cooled.every((d) => d > 0.3)).toBe(true);
   });
 
-  it('pads to the asked tag count with aux tags in range, or cuts to it', () => {
-    const m = new MachineSim({ type: MACHINE_TYPES.press, seed: 's', startMs: T0, tagCount: 50 });
-    expect(m.tags).toHaveLength(50);
-    expect(m.tags[49]!.name).toBe('aux_039');
+  it('adds extra aux tags that move and stay in range, without changing the own tags', () => {
+    const plain = new MachineSim({ type: MACHINE_TYPES.press, seed: 's', startMs: T0 });
+    const m = new MachineSim({ type: MACHINE_TYPES.press, seed: 's', startMs: T0, extraTags: 50 });
+    expect(plain.tags).toHaveLength(11);
+    expect(m.tags).toHaveLength(61);
+    expect(m.tags[60]!.name).toBe('aux_050');
+    const first = m.values.slice(11);
     for (let s = 1; s < 600; s++) m.step(T0 + s * 1000);
-    for (const v of m.values.slice(11)) expect(v as number).toBeGreaterThanOrEqual(0);
-    const small = new MachineSim({ type: MACHINE_TYPES.press, seed: 's', startMs: T0, tagCount: 3 });
-    expect(small.tags.map((t) => t.name)).toEqual(['state', 'state_code', 'good_count']);
-    expect(small.values).toHaveLength(3);
+    const aux = m.values.slice(11) as number[];
+    expect(aux.every((v) => v >= 0 && v <= 100)).toBe(true);
+    expect(aux).not.toEqual(first);
+    expect(m.values.slice(0, 2)).toEqual([m.state, STATE_CODES[m.state]]);
   });
 });
