@@ -58,9 +58,11 @@ export class PublishGate {
   /** QoS 1 messages sent and not yet acknowledged. */
   inFlight = 0;
   readonly counters: PublishCounters = newCounters();
+  private waiters: (() => void)[] = [];
   // After a reset, late callbacks of the old session must not push the count below zero.
   private readonly onAck = (): void => {
     if (this.inFlight > 0) this.inFlight--;
+    this.waiters.shift()?.();
   };
 
   constructor(private readonly client: MqttClient, readonly opts: PublishGateOptions) {}
@@ -104,9 +106,29 @@ export class PublishGate {
     return false;
   }
 
+  /**
+   * Call `cb` once when the gate may have opened: on the next PUBACK if the QoS 1 window is
+   * full, when the socket drains if it is backed up, soon otherwise. Lets a benchmark be paced
+   * by the broker instead of polling.
+   */
+  whenOpen(cb: () => void): void {
+    if (!this.client.connected) {
+      setTimeout(cb, 100);
+    } else if (this.backlogBytes() > this.opts.maxBufferBytes) {
+      (this.client.stream as unknown as NodeJS.EventEmitter).once('drain', cb);
+    } else if (this.opts.qos === 1 && this.inFlight >= this.opts.maxInFlight) {
+      this.waiters.push(cb);
+    } else {
+      setImmediate(cb);
+    }
+  }
+
   /** Forget in-flight messages (the connection closed; MQTT.js errors their callbacks). */
   reset(): void {
     this.inFlight = 0;
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const cb of waiting) setTimeout(cb, 100);
   }
 }
 

@@ -7,10 +7,11 @@
  * @module
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { DataType, decodePayload, encodePayload, type SpMetric, type SpPayload } from '../connectors/sparkplug/codec.js';
+import { decodePayload, encodePayload, type SpMetric, type SpPayload } from '../connectors/sparkplug/codec.js';
 import type { Value } from '../core/point.js';
-import type { TagKind, TagSpec } from './machine-types.js';
+import type { TagSpec } from './machine-types.js';
 import { PublishGate, SILENT_LOG, toBuffer, withTimeout, type PublishCounters, type SimLog } from './publish-gate.js';
+import { dbirthPayload, ddataMetrics, hostStateOnline, isRebirthRequest, nbirthPayload, ndeathPayload } from './sparkplug-payloads.js';
 
 /** A device as the edge node sees it: tags and a live values array aligned with them. */
 export interface SparkplugDevice {
@@ -43,24 +44,6 @@ export interface EdgeNodeOptions {
   bdSeq?: number;
   log?: SimLog;
 }
-
-/** The Sparkplug datatype of each simulated tag kind. */
-export const SPARKPLUG_TYPES: Readonly<Record<TagKind, number>> = {
-  double: DataType.Double,
-  float: DataType.Float,
-  int32: DataType.Int32,
-  uint32: DataType.UInt32,
-  boolean: DataType.Boolean,
-  string: DataType.String,
-};
-
-// The codec picks a value's wire field from the datatype, or from the JS type when there is
-// none (number → double). Doubles, booleans and strings can therefore drop the datatype in
-// DDATA as the spec advises; integers and floats must keep it or arrive as doubles.
-const DATA_NEEDS_TYPE = new Set<TagKind>(['float', 'int32', 'uint32']);
-
-/** The rebirth request metric of the spec. */
-export const REBIRTH_METRIC = 'Node Control/Rebirth';
 
 interface DeviceState {
   dev: SparkplugDevice;
@@ -96,12 +79,7 @@ export class SparkplugEdgeNode {
     this.devices = opts.devices.map((dev) => {
       const firstAlias = alias;
       alias += dev.tags.length;
-      const data = dev.tags.map((t, i): SpMetric => {
-        const m: SpMetric = { alias: firstAlias + i, timestamp: 0, value: 0 };
-        if (DATA_NEEDS_TYPE.has(t.kind)) m.datatype = SPARKPLUG_TYPES[t.kind];
-        return m;
-      });
-      return { dev, firstAlias, data, topic: this.topic('DDATA', dev.id) };
+      return { dev, firstAlias, data: ddataMetrics(dev.tags, firstAlias), topic: this.topic('DDATA', dev.id) };
     });
   }
 
@@ -198,7 +176,7 @@ export class SparkplugEdgeNode {
       this.log.warn({ node: this.name, topic, err: (err as Error).message }, 'undecodable command ignored');
       return;
     }
-    if (topic.includes('/NCMD/') && msg.metrics.some((m) => m.name === REBIRTH_METRIC && m.value === true)) {
+    if (topic.includes('/NCMD/') && isRebirthRequest(msg)) {
       this.sessions.rebirths++;
       this.log.info({ node: this.name }, 'rebirth requested');
       if (this.hostOnline) this.birth();
@@ -208,14 +186,7 @@ export class SparkplugEdgeNode {
   }
 
   private onState(payload: Buffer): void {
-    const text = payload.toString('utf8');
-    let online = false;
-    try {
-      const body: unknown = JSON.parse(text);
-      online = typeof body === 'object' && body !== null && (body as { online?: unknown }).online === true;
-    } catch {
-      online = text === 'ONLINE'; // Sparkplug 2.x hosts send a bare string.
-    }
+    const online = hostStateOnline(payload);
     const was = this.hostOnline;
     this.hostOnline = online;
     if (online && !was) this.birth();
@@ -233,7 +204,7 @@ export class SparkplugEdgeNode {
   }
 
   private will(): { topic: string; payload: Buffer; qos: 1; retain: false } {
-    const payload = encodePayload({ timestamp: Date.now(), metrics: [{ name: 'bdSeq', datatype: DataType.Int64, value: this.bdSeq, timestamp: Date.now() }] });
+    const payload = encodePayload(ndeathPayload(this.bdSeq, Date.now()));
     return { topic: this.topic('NDEATH'), payload: toBuffer(payload), qos: 1, retain: false };
   }
 
@@ -242,25 +213,11 @@ export class SparkplugEdgeNode {
     const client = this.client;
     if (!client?.connected) return;
     const ts = Date.now();
-    this.seq = 0;
-    const nbirth: SpPayload = {
-      timestamp: ts,
-      seq: this.nextSeq(),
-      metrics: [
-        { name: 'bdSeq', datatype: DataType.Int64, value: this.bdSeq, timestamp: ts },
-        { name: REBIRTH_METRIC, datatype: DataType.Boolean, value: false, timestamp: ts },
-      ],
-    };
-    client.publish(this.topic('NBIRTH'), toBuffer(encodePayload(nbirth)), { qos: 0 });
+    client.publish(this.topic('NBIRTH'), toBuffer(encodePayload(nbirthPayload(this.bdSeq, ts))), { qos: 0 });
+    this.seq = 1;
     for (const d of this.devices) {
-      const metrics = d.dev.tags.map((t, i): SpMetric => ({
-        name: t.name,
-        alias: d.firstAlias + i,
-        timestamp: ts,
-        datatype: SPARKPLUG_TYPES[t.kind],
-        value: d.dev.values[i]!,
-      }));
-      client.publish(this.topic('DBIRTH', d.dev.id), toBuffer(encodePayload({ timestamp: ts, seq: this.nextSeq(), metrics })), { qos: 0 });
+      const dbirth = dbirthPayload(d.dev.tags, d.dev.values, d.firstAlias, this.nextSeq(), ts);
+      client.publish(this.topic('DBIRTH', d.dev.id), toBuffer(encodePayload(dbirth)), { qos: 0 });
     }
     this.born = true;
     this.sessions.births++;
@@ -291,6 +248,22 @@ export class SparkplugEdgeNode {
     return gate.send(d.topic, bytes, d.data.length);
   }
 
+  /** True when {@link publishDevice} would send now rather than drop. */
+  canPublish(): boolean {
+    return this.born && this.gate?.open() === true;
+  }
+
+  /** Call `cb` once when publishing may be possible again (see PublishGate.whenOpen). */
+  whenWritable(cb: () => void): void {
+    if (!this.gate || !this.born) setTimeout(cb, 100);
+    else this.gate.whenOpen(cb);
+  }
+
+  /** QoS 1 messages sent and not yet acknowledged. */
+  get inFlight(): number {
+    return this.gate?.inFlight ?? 0;
+  }
+
   /** Number of devices. */
   get deviceCount(): number {
     return this.devices.length;
@@ -313,7 +286,7 @@ export class SparkplugEdgeNode {
         }
       }
       this.born = false;
-      const ndeath = encodePayload({ timestamp: ts, metrics: [{ name: 'bdSeq', datatype: DataType.Int64, value: this.bdSeq, timestamp: ts }] });
+      const ndeath = encodePayload(ndeathPayload(this.bdSeq, ts));
       await withTimeout(client.publishAsync(this.topic('NDEATH'), toBuffer(ndeath), { qos: 1 }), timeoutMs).catch(() => undefined);
     }
     await withTimeout(client.endAsync(false), timeoutMs).catch(() => client.endAsync(true));
