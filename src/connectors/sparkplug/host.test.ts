@@ -73,7 +73,7 @@ const dbirth = (seq: number): SpPayload => ({ timestamp: T + 1, seq, metrics: [
 ] });
 const ndata = (seq: number, temp: number): SpPayload => ({ timestamp: T + 100 + seq, seq, metrics: [{ alias: 2, timestamp: T + 100 + seq, value: temp }] });
 const tag = (metric: string, device?: string) => `plant/area/line-1/${device ? `${device}/` : ''}${metric}`;
-const rebirths = (published: { topic: string }[]) => published.filter((p) => p.topic === `spBv1.0/${G}/NCMD/${N}`);
+const rebirths = <P extends { topic: string }>(published: P[]) => published.filter((p) => p.topic === `spBv1.0/${G}/NCMD/${N}`);
 
 describe('SparkplugHost births and data', () => {
   it('emits birth metrics as points, Node Control and bdSeq included', () => {

@@ -22,10 +22,11 @@
  * @module
  */
 import type { Point } from '../../core/point.js';
-import { DataType, decodePayload, encodePayload, hasNoValue, metricToValue, placeholderFor } from './codec.js';
-import type { SpMetric, SpPayload } from './codec.js';
+import { DataType, decodePayload, encodePayload } from './codec.js';
+import type { SpPayload } from './codec.js';
+import { birthPoints, dataPoints } from './host-points.js';
+import type { PointContext } from './host-points.js';
 import { bdSeqOf, MetricScope, NodeSession } from './host-session.js';
-import type { MetricState } from './host-session.js';
 import type { SparkplugMapping } from './mapping.js';
 import { buildTopic, parseTopic, stateTopic } from './topic.js';
 import type { DeviceTopic, NodeTopic, SparkplugTopic } from './topic.js';
@@ -83,11 +84,13 @@ export class SparkplugHost {
   private readonly rebirthIntervalMs: number;
   /** One timestamp for the whole run: the online STATE must repeat the Will's timestamp. */
   private readonly stateTs: number;
+  private readonly points: PointContext;
   private stopped = false;
 
   constructor(private readonly opts: SparkplugHostOptions) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? noLog;
+    this.points = { mapping: opts.mapping, now: () => this.clock.now(), reject: (reason, topic) => this.reject(reason, topic) };
     this.reorderMs = Math.max(0, opts.reorderTimeoutMs ?? 2000);
     this.rebirthIntervalMs = Math.max(this.reorderMs, 1000);
     this.stateTs = this.clock.now();
@@ -169,7 +172,7 @@ export class SparkplugHost {
     this.dropPending(s, 'a new NBIRTH restarted the session');
     s.reset(p.seq, bdSeqOf(p));
     this.log.debug({ group: t.group, node: t.node, bdSeq: String(s.bdSeq) }, 'Sparkplug edge node born');
-    this.emit(this.birthPoints(s.scope, t.group, t.node, undefined, p, topic));
+    this.emit(birthPoints(this.points, s.scope, t.group, t.node, undefined, p, topic));
   }
 
   private onNodeDeath(t: NodeTopic, p: SpPayload, topic: string): void {
@@ -246,85 +249,24 @@ export class SparkplugHost {
   }
 
   private apply(s: NodeSession, t: NodeTopic | DeviceTopic, p: SpPayload, topic: string): void {
-    if (t.kind === 'node') return this.emit(this.dataPoints(s.scope, p, topic)); // NDATA
+    if (t.kind === 'node') return this.emit(dataPoints(this.points, s.scope, p, topic)); // NDATA
     const device = s.devices.get(t.device);
     if (t.type === 'DBIRTH') {
       const scope = new MetricScope();
       s.devices.set(t.device, { online: true, scope });
-      return this.emit(this.birthPoints(scope, t.group, t.node, t.device, p, topic));
+      return this.emit(birthPoints(this.points, scope, t.group, t.node, t.device, p, topic));
     }
     if (!device || !device.online) {
       this.reject(`${t.type} from device "${t.device}" that has no DBIRTH session`, topic);
       if (t.type === 'DDATA') this.requestRebirth(s, `device ${t.device} not born`);
       return;
     }
-    if (t.type === 'DDATA') return this.emit(this.dataPoints(device.scope, p, topic));
+    if (t.type === 'DDATA') return this.emit(dataPoints(this.points, device.scope, p, topic));
     // DDEATH: the edge node sends it on the device's behalf, so its timestamp is meaningful.
     device.online = false;
     const out: Point[] = [];
     device.scope.stalePoints(p.timestamp ?? this.clock.now(), out);
     this.emit(out);
-  }
-
-  private birthPoints(scope: MetricScope, group: string, node: string, device: string | undefined, p: SpPayload, topic: string): Point[] {
-    const out: Point[] = [];
-    const fallbackTs = p.timestamp ?? this.clock.now();
-    for (const m of p.metrics) {
-      if (m.name === undefined) {
-        this.reject(`birth metric without a name (alias ${m.alias ?? 'none'})`, topic);
-        continue;
-      }
-      let path: string;
-      try {
-        path = this.opts.mapping({ group, node, device, metric: m.name });
-      } catch (err) {
-        this.reject(`metric "${m.name}": ${(err as Error).message}`, topic);
-        continue;
-      }
-      if (m.alias !== undefined && scope.byAlias.has(m.alias)) {
-        this.reject(`metric "${m.name}": alias ${m.alias} is already used in this birth`, topic);
-        continue;
-      }
-      const definition = m.datatype === DataType.Template && typeof m.value === 'object' && m.value !== null && 'metrics' in m.value && m.value.isDefinition === true;
-      const st: MetricState = { path, datatype: m.datatype, last: undefined, definition };
-      if (m.alias !== undefined) scope.byAlias.set(m.alias, st);
-      scope.byName.set(m.name, st);
-      if (!definition) this.pushPoint(st, m, fallbackTs, out, topic);
-    }
-    return out;
-  }
-
-  private dataPoints(scope: MetricScope, p: SpPayload, topic: string): Point[] {
-    const out: Point[] = [];
-    const fallbackTs = p.timestamp ?? this.clock.now();
-    const metrics = p.metrics;
-    for (let i = 0; i < metrics.length; i++) {
-      const m = metrics[i]!;
-      const st = scope.resolve(m);
-      if (st === undefined) {
-        this.reject(m.alias !== undefined ? `unknown metric alias ${m.alias}` : `unknown metric "${m.name ?? '(no name or alias)'}"`, topic);
-      } else if (!st.definition) {
-        this.pushPoint(st, m, fallbackTs, out, topic);
-      }
-    }
-    return out;
-  }
-
-  private pushPoint(st: MetricState, m: SpMetric, fallbackTs: number, out: Point[], topic: string): void {
-    if (m.datatype === undefined) m.datatype = st.datatype; // data metrics usually omit it
-    const ts = m.timestamp ?? fallbackTs;
-    if (hasNoValue(m)) {
-      // Null: unknown now, so bad quality; keep showing the last value we had (see metric-value.ts).
-      out.push({ tag: st.path, ts, value: st.last ?? placeholderFor(st.datatype ?? m.datatype), quality: 'bad' });
-      return;
-    }
-    try {
-      const r = metricToValue(m);
-      if (m.isHistorical !== true) st.last = r.value;
-      out.push({ tag: st.path, ts, value: r.value, quality: r.quality ?? 'good' });
-    } catch (err) {
-      this.reject(`metric "${st.path}": ${(err as Error).message}`, topic);
-    }
   }
 
   private requestRebirth(s: NodeSession, why: string, force = false): void {

@@ -1,0 +1,81 @@
+/**
+ * Points from Sparkplug births and data, for the host: the birth registers each metric's tag path
+ * and datatype, data metrics are resolved against them (alias first, else name), and every
+ * metric becomes one point with the metric timestamp, else the payload's, else now.
+ * @module
+ */
+import type { Point } from '../../core/point.js';
+import { DataType, hasNoValue, metricToValue, placeholderFor } from './codec.js';
+import type { SpMetric, SpPayload } from './codec.js';
+import type { MetricScope, MetricState } from './host-session.js';
+import type { SparkplugMapping } from './mapping.js';
+
+/** What point building needs from the host. */
+export interface PointContext {
+  mapping: SparkplugMapping;
+  now(): number;
+  reject(reason: string, topic: string): void;
+}
+
+/** Registers a birth's metrics in `scope` and returns their points. Unnamed, unmappable or re-aliased metrics are rejected one by one. */
+export function birthPoints(ctx: PointContext, scope: MetricScope, group: string, node: string, device: string | undefined, p: SpPayload, topic: string): Point[] {
+  const out: Point[] = [];
+  const fallbackTs = p.timestamp ?? ctx.now();
+  for (const m of p.metrics) {
+    if (m.name === undefined) {
+      ctx.reject(`birth metric without a name (alias ${m.alias ?? 'none'})`, topic);
+      continue;
+    }
+    let path: string;
+    try {
+      path = ctx.mapping({ group, node, device, metric: m.name });
+    } catch (err) {
+      ctx.reject(`metric "${m.name}": ${(err as Error).message}`, topic);
+      continue;
+    }
+    if (m.alias !== undefined && scope.byAlias.has(m.alias)) {
+      ctx.reject(`metric "${m.name}": alias ${m.alias} is already used in this birth`, topic);
+      continue;
+    }
+    const definition = m.datatype === DataType.Template && typeof m.value === 'object' && m.value !== null && 'metrics' in m.value && m.value.isDefinition === true;
+    const st: MetricState = { path, datatype: m.datatype, last: undefined, definition };
+    if (m.alias !== undefined) scope.byAlias.set(m.alias, st);
+    scope.byName.set(m.name, st);
+    if (!definition) pushPoint(ctx, st, m, fallbackTs, out, topic);
+  }
+  return out;
+}
+
+/** Points of a data message, resolved against the birth's `scope`; unknown metrics are rejected one by one. */
+export function dataPoints(ctx: PointContext, scope: MetricScope, p: SpPayload, topic: string): Point[] {
+  const out: Point[] = [];
+  const fallbackTs = p.timestamp ?? ctx.now();
+  const metrics = p.metrics;
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i]!;
+    const st = scope.resolve(m);
+    if (st === undefined) {
+      ctx.reject(m.alias !== undefined ? `unknown metric alias ${m.alias}` : `unknown metric "${m.name ?? '(no name or alias)'}"`, topic);
+    } else if (!st.definition) {
+      pushPoint(ctx, st, m, fallbackTs, out, topic);
+    }
+  }
+  return out;
+}
+
+function pushPoint(ctx: PointContext, st: MetricState, m: SpMetric, fallbackTs: number, out: Point[], topic: string): void {
+  if (m.datatype === undefined) m.datatype = st.datatype; // data metrics usually omit it
+  const ts = m.timestamp ?? fallbackTs;
+  if (hasNoValue(m)) {
+    // Null: unknown now, so bad quality; keep showing the last value we had (see metric-value.ts).
+    out.push({ tag: st.path, ts, value: st.last ?? placeholderFor(st.datatype ?? m.datatype), quality: 'bad' });
+    return;
+  }
+  try {
+    const r = metricToValue(m);
+    if (m.isHistorical !== true) st.last = r.value;
+    out.push({ tag: st.path, ts, value: r.value, quality: r.quality ?? 'good' });
+  } catch (err) {
+    ctx.reject(`metric "${st.path}": ${(err as Error).message}`, topic);
+  }
+}
