@@ -259,6 +259,11 @@ export class SparkplugEdgeNode {
     else this.gate.whenOpen(cb);
   }
 
+  /** Bytes waiting in the socket's write buffer. */
+  get pendingBytes(): number {
+    return this.gate?.backlogBytes() ?? 0;
+  }
+
   /** QoS 1 messages sent and not yet acknowledged. */
   get inFlight(): number {
     return this.gate?.inFlight ?? 0;
