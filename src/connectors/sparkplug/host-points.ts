@@ -10,6 +10,10 @@ import type { SpMetric, SpPayload } from './codec.js';
 import type { MetricScope, MetricState } from './host-session.js';
 import type { SparkplugMapping } from './mapping.js';
 
+// A local binding: loaders that compile imports to getters (tsx, vitest) would otherwise
+// call one on every DataType.* in the hot path.
+const DT = DataType;
+
 /** What point building needs from the host. */
 export interface PointContext {
   mapping: SparkplugMapping;
@@ -37,7 +41,7 @@ export function birthPoints(ctx: PointContext, scope: MetricScope, group: string
       ctx.reject(`metric "${m.name}": alias ${m.alias} is already used in this birth`, topic);
       continue;
     }
-    const definition = m.datatype === DataType.Template && typeof m.value === 'object' && m.value !== null && 'metrics' in m.value && m.value.isDefinition === true;
+    const definition = m.datatype === DT.Template && typeof m.value === 'object' && m.value !== null && 'metrics' in m.value && m.value.isDefinition === true;
     const st: MetricState = { path, datatype: m.datatype, last: undefined, definition };
     if (m.alias !== undefined) scope.byAlias.set(m.alias, st);
     scope.byName.set(m.name, st);

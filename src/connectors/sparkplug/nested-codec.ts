@@ -10,6 +10,10 @@ import { LightsoutError } from '../../core/errors.js';
 import { DataType, dataTypeName, interpretInt, intRange, longRange } from './datatype.js';
 import type { SpDataSet, SpMetaData, SpParameter, SpPropertySet, SpPropertyValue, SpScalar } from './payload-types.js';
 
+// A local binding: loaders that compile imports to getters (tsx, vitest) would otherwise
+// call one on every DataType.* in the hot path.
+const DT = DataType;
+
 /** A reflected protobufjs message, read loosely by field name. */
 type Msg = Record<string, unknown>;
 /** protobufjs's 64-bit representation; Writer.uint64 reads only `low` and `high` from it. */
@@ -103,17 +107,17 @@ export function longToWire(type: number, v: unknown, what: Label): number | Long
 export function scalarToMsg(type: number | undefined, v: unknown, out: Msg, what: string): void {
   if (v === null || v === undefined) return;
   switch (type) {
-    case DataType.Int8: case DataType.Int16: case DataType.Int32:
-    case DataType.UInt8: case DataType.UInt16: case DataType.UInt32:
+    case DT.Int8: case DT.Int16: case DT.Int32:
+    case DT.UInt8: case DT.UInt16: case DT.UInt32:
       out.intValue = intToWire(type, v, what); return;
-    case DataType.Int64: case DataType.UInt64: case DataType.DateTime:
+    case DT.Int64: case DT.UInt64: case DT.DateTime:
       out.longValue = longToWire(type, v, what); return;
-    case DataType.Float: if (typeof v !== 'number') break; out.floatValue = v; return;
-    case DataType.Double: if (typeof v !== 'number') break; out.doubleValue = v; return;
-    case DataType.Boolean: if (typeof v !== 'boolean') break; out.booleanValue = v; return;
-    case DataType.String: case DataType.Text: case DataType.UUID:
+    case DT.Float: if (typeof v !== 'number') break; out.floatValue = v; return;
+    case DT.Double: if (typeof v !== 'number') break; out.doubleValue = v; return;
+    case DT.Boolean: if (typeof v !== 'boolean') break; out.booleanValue = v; return;
+    case DT.String: case DT.Text: case DT.UUID:
       if (typeof v !== 'string') break; out.stringValue = v; return;
-    case undefined: case DataType.Unknown:
+    case undefined: case DT.Unknown:
       // No type to go by: choose the field from the JS value.
       if (typeof v === 'boolean') out.booleanValue = v;
       else if (typeof v === 'string') out.stringValue = v;

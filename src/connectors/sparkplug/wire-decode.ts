@@ -9,7 +9,7 @@
  * than half-read.
  * @module
  */
-import { interpretInt, usesIntValue, usesLongValue } from './datatype.js';
+import { interpretInt } from './datatype.js';
 import { dataSetFromMsg, metaDataFromMsg, parameterFromMsg, propertySetFromMsg } from './nested-codec.js';
 import type { SpMetaData, SpMetric, SpParameter, SpPayload, SpPropertySet, SpTemplate, SpValue } from './payload-types.js';
 import { DataSetType, MetaDataType, ParameterType, PropertySetType, Reader } from './schema.js';
@@ -70,8 +70,8 @@ function decodeMetric(r: Reader, end: number, depth: number): SpMetric {
       case 74: properties = propertySetFromMsg(PropertySetType.decode(r, r.uint32()) as never); break; // 9
       case 80: value = r.uint32(); break; //                10 int_value
       case 88: value = readVarBigInt(r); break; //          11 long_value
-      case 101: value = r.float(); break; //                12 float_value (fixed32)
-      case 105: value = r.double(); break; //               13 double_value (fixed64)
+      case 101: value = readFloat(r); break; //             12 float_value (fixed32)
+      case 105: value = readDouble(r); break; //            13 double_value (fixed64)
       case 112: value = r.bool(); break; //                 14 boolean_value
       case 122: value = r.string(); break; //               15 string_value
       case 130: value = copyBytes(r.bytes()); break; //     16 bytes_value
@@ -83,8 +83,11 @@ function decodeMetric(r: Reader, end: number, depth: number): SpMetric {
   }
   if (r.pos !== end) throw new Error('metric runs past its length');
   if (isNull === true) value = null;
-  else if (datatype !== undefined && value !== undefined && (typeof value === 'number' || typeof value === 'bigint')) {
-    if (usesIntValue(datatype) || usesLongValue(datatype)) value = interpretInt(datatype, value);
+  else if (datatype !== undefined && datatype >= 1 && (datatype <= 8 || datatype === 13) && (typeof value === 'number' || typeof value === 'bigint')) {
+    // Int8..UInt64 (1..8) and DateTime (13): read the wire integer as the datatype says.
+    // Plain numbers here, not DataType.* or usesIntValue(): under loaders that compile imports
+    // to getters (tsx, vitest) those cost a call per metric on the hottest line.
+    value = interpretInt(datatype, value);
   }
   return { name, alias, timestamp, datatype, isHistorical, isTransient, isNull, value, properties, metadata };
 }
@@ -165,6 +168,25 @@ function readVarBigInt(r: Reader): bigint {
     shift += 7n;
   }
   return BigInt.asUintN(64, result);
+}
+
+/** The view protobufjs's Reader caches for fixed-width reads (its own copies through a scratch array). */
+function viewOf(r: Reader): DataView {
+  return r.view ?? (r.view = new DataView(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength));
+}
+
+function readDouble(r: Reader): number {
+  const pos = r.pos;
+  if (pos + 8 > r.len) throw new Error('truncated double');
+  r.pos = pos + 8;
+  return viewOf(r).getFloat64(pos, true);
+}
+
+function readFloat(r: Reader): number {
+  const pos = r.pos;
+  if (pos + 4 > r.len) throw new Error('truncated float');
+  r.pos = pos + 4;
+  return viewOf(r).getFloat32(pos, true);
 }
 
 /** Detaches a bytes field from the input buffer, which the caller may reuse. */

@@ -17,6 +17,10 @@ import type { Label } from './nested-codec.js';
 import type { SpDataSet, SpMetaData, SpMetric, SpPayload, SpTemplate } from './payload-types.js';
 import { DataSetType, MetaDataType, ParameterType, PropertySetType, Writer } from './schema.js';
 
+// A local binding: loaders that compile imports to getters (tsx, vitest) would otherwise
+// call one on every DataType.* in the hot path.
+const DT = DataType;
+
 // One writer for every call: it grows to the largest payload once instead of doubling from
 // 128 bytes on each message. encodePayloadWire is synchronous, so nothing else can interleave.
 const shared = Writer.create();
@@ -54,25 +58,25 @@ function encodeMetric(w: Writer, m: SpMetric): void {
   if (m.properties != null) PropertySetType.encode(propertySetToMsg(m.properties, labelText(m)), w.uint32(74).fork()).ldelim();
   if (isNull || v === undefined) return;
   switch (dt) {
-    case DataType.Int8: case DataType.Int16: case DataType.Int32:
-    case DataType.UInt8: case DataType.UInt16: case DataType.UInt32:
+    case DT.Int8: case DT.Int16: case DT.Int32:
+    case DT.UInt8: case DT.UInt16: case DT.UInt32:
       w.uint32(80).uint32(intToWire(dt, v, m)); return;
-    case DataType.Int64: case DataType.UInt64: case DataType.DateTime:
+    case DT.Int64: case DT.UInt64: case DT.DateTime:
       w.uint32(88).uint64(longToWire(dt, v, m)); return;
-    case DataType.Float: if (typeof v !== 'number') break; w.uint32(101).float(v); return;
-    case DataType.Double: if (typeof v !== 'number') break; w.uint32(105).double(v); return;
-    case DataType.Boolean: if (typeof v !== 'boolean') break; w.uint32(112).bool(v); return;
-    case DataType.String: case DataType.Text: case DataType.UUID:
+    case DT.Float: if (typeof v !== 'number') break; w.uint32(101).float(v); return;
+    case DT.Double: if (typeof v !== 'number') break; w.uint32(105).double(v); return;
+    case DT.Boolean: if (typeof v !== 'boolean') break; w.uint32(112).bool(v); return;
+    case DT.String: case DT.Text: case DT.UUID:
       if (typeof v !== 'string') break; w.uint32(122).string(v); return;
-    case DataType.Bytes: case DataType.File:
+    case DT.Bytes: case DT.File:
       if (!(v instanceof Uint8Array)) break; w.uint32(130).bytes(v); return;
-    case DataType.DataSet: if (!isDataSet(v)) break; encodeDataSet(w, v, labelText(m)); return;
-    case DataType.Template: if (!isTemplate(v)) break; encodeTemplate(w, v); return;
-    case undefined: case DataType.Unknown:
+    case DT.DataSet: if (!isDataSet(v)) break; encodeDataSet(w, v, labelText(m)); return;
+    case DT.Template: if (!isTemplate(v)) break; encodeTemplate(w, v); return;
+    case undefined: case DT.Unknown:
       if (typeof v === 'number') w.uint32(105).double(v);
       else if (typeof v === 'boolean') w.uint32(112).bool(v);
       else if (typeof v === 'string') w.uint32(122).string(v);
-      else if (typeof v === 'bigint') w.uint32(88).uint64(longToWire(DataType.Int64, v, m));
+      else if (typeof v === 'bigint') w.uint32(88).uint64(longToWire(DT.Int64, v, m));
       else if (v instanceof Uint8Array) w.uint32(130).bytes(v);
       else if (isDataSet(v)) encodeDataSet(w, v, labelText(m));
       else if (isTemplate(v)) encodeTemplate(w, v);
