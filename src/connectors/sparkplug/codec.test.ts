@@ -119,6 +119,18 @@ describe('decode agrees with protobufjs reflection', () => {
   });
 });
 
+describe('input buffers', () => {
+  it('decodes a view into a larger buffer (how MQTT hands payloads over) and detaches bytes values', () => {
+    const p: SpPayload = { seq: 1, metrics: [{ alias: 1, datatype: DataType.Double, value: 1.25 }, { alias: 2, datatype: DataType.Bytes, value: new Uint8Array([7, 7]) }] };
+    const backing = Buffer.concat([Buffer.from([0xde, 0xad, 0xbe]), Buffer.from(encodePayload(p)), Buffer.from([0xef])]);
+    const view = backing.subarray(3, backing.length - 1);
+    const back = decodePayload(view);
+    expect(back).toEqual(p);
+    view.fill(0);
+    expect(back.metrics[1]!.value).toEqual(new Uint8Array([7, 7]));
+  });
+});
+
 describe('invalid protobuf', () => {
   const bad: [string, number[]][] = [
     ['a metric length past the end', [0x12, 0x05, 0x0a]],

@@ -13,7 +13,7 @@
  * const back = decodePayload(bytes); // back.metrics[0].value === 21.5
  * @module
  */
-import { LightsoutError } from '../../core/errors.js';
+import { asLightsoutError, LightsoutError } from '../../core/errors.js';
 import type { SpPayload } from './payload-types.js';
 import { decodePayloadWire } from './wire-decode.js';
 import { encodePayloadWire } from './wire-encode.js';
@@ -45,7 +45,12 @@ export type { MetricValue } from './metric-value.js';
  * Throws LightsoutError LIGHTSOUT_BAD_VALUE when a value does not fit its datatype.
  */
 export function encodePayload(p: SpPayload): Uint8Array {
-  return encodePayloadWire(p);
+  try {
+    return encodePayloadWire(p);
+  } catch (err) {
+    // Our own checks throw LightsoutErrors; anything else (a malformed nested object) is the caller's value too.
+    throw asLightsoutError(err, 'LIGHTSOUT_BAD_VALUE', `cannot encode Sparkplug payload: ${(err as Error)?.message ?? String(err)}`);
+  }
 }
 
 /**

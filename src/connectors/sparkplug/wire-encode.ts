@@ -23,7 +23,9 @@ const DT = DataType;
 
 // One writer for every call: it grows to the largest payload once instead of doubling from
 // 128 bytes on each message. encodePayloadWire is synchronous, so nothing else can interleave.
-const shared = Writer.create();
+// A writer that grew past RETAIN_LIMIT (a file transfer) is dropped rather than kept forever.
+const RETAIN_LIMIT = 1 << 20;
+let shared = Writer.create();
 
 /** Encodes a Sparkplug B payload. Throws LightsoutError LIGHTSOUT_BAD_VALUE on a value that does not fit its datatype. */
 export function encodePayloadWire(p: SpPayload): Uint8Array {
@@ -40,7 +42,9 @@ export function encodePayloadWire(p: SpPayload): Uint8Array {
   if (p.seq != null) w.uint32(24).uint64(checkCount(p.seq, 'payload', 'seq'));
   if (p.uuid != null) w.uint32(34).string(p.uuid);
   if (p.body != null) w.uint32(42).bytes(p.body);
-  return w.finish();
+  const out = w.finish();
+  if (w.buf.length > RETAIN_LIMIT) shared = Writer.create();
+  return out;
 }
 
 function encodeMetric(w: Writer, m: SpMetric): void {
