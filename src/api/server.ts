@@ -3,7 +3,7 @@
  * /api/docs, a start page at /.
  * @module
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { LightsoutError } from '../core/errors.js';
@@ -27,7 +27,7 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
     loggerInstance: opts.logger ? (opts.logger as never) : undefined,
     bodyLimit: opts.services.maxPayloadBytes,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((req, reply) => {

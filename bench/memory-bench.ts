@@ -1,0 +1,53 @@
+/**
+ * Memory with many live tags: the platform process's RSS after 100,000 tags (by default) have been
+ * created and updated a few times over UNS JSON. Target: ≤ 400 MB.
+ *   npx tsx bench/memory-bench.ts [--tags 100000] [--rounds 3]
+ */
+import mqtt from 'mqtt';
+import { numFlags, progress, rssMb, startPlatformProcess } from './lib.js';
+
+const { tags, rounds } = numFlags({ tags: 100_000, rounds: 3 });
+const PER_MACHINE = 100;
+
+const platform = await startPlatformProcess();
+const pid = platform.child.pid!;
+const rssIdle = rssMb(pid);
+try {
+  const client = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'memory-bench' });
+  const machines = Math.ceil(tags / PER_MACHINE);
+  let sent = 0;
+  for (let r = 0; r < rounds; r++) {
+    const ts = Date.now() - (rounds - r) * 1000;
+    const inflight: Promise<unknown>[] = [];
+    for (let m = 0; m < machines; m++) {
+      const values: Record<string, number> = {};
+      for (let t = 0; t < PER_MACHINE && m * PER_MACHINE + t < tags; t++) values[`tag_${t}`] = Math.round(Math.random() * 1000) / 10;
+      const site = `site-${m % 10}`;
+      inflight.push(client.publishAsync(`uns/demo/${site}/area-${m % 7}/line-${m % 13}/machine-${m}`, JSON.stringify({ ts, values }), { qos: 1 }));
+      sent += Object.keys(values).length;
+      if (inflight.length >= 64) await Promise.all(inflight.splice(0));
+    }
+    await Promise.all(inflight);
+    progress(`round ${r + 1}/${rounds}: ${sent} points acknowledged, RSS ${rssMb(pid).toFixed(0)} MB`);
+  }
+  await client.endAsync();
+  const health = await platform.health();
+  await new Promise((r) => setTimeout(r, 3000));
+  const samples = [rssMb(pid)];
+  for (let i = 0; i < 4; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    samples.push(rssMb(pid));
+  }
+  const result = {
+    benchmark: 'memory',
+    liveTags: health.ingest.tags,
+    pointsStored: health.ingest.acceptedTotal,
+    rssIdleMb: Math.round(rssIdle),
+    rssMb: Math.round(Math.max(...samples)),
+    targetMb: 400,
+    meetsTarget: Math.max(...samples) <= 400,
+  };
+  process.stdout.write(JSON.stringify(result) + '\n');
+} finally {
+  await platform.stop();
+}
