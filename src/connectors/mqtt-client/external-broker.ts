@@ -47,37 +47,47 @@ export class ExternalBroker implements Connector {
       reconnectPeriod: 1000,
       connectTimeout: timeoutMs,
       will: this.opts.will ? { topic: this.opts.will.topic, payload: Buffer.from(this.opts.will.payload), qos: this.opts.will.qos, retain: this.opts.will.retain } : undefined,
-      customHandleAcks: (topic, message, _packet, done) => {
-        this.stats.messagesIn++;
-        this.stats.bytesIn += message.length;
-        let outcome: Promise<void> | void;
-        try {
-          outcome = this.opts.onMessage(topic, message);
-        } catch (err) {
-          this.stats.handlerErrors++;
-          return done(err as Error);
-        }
-        if (outcome === undefined) return done(0);
-        outcome.then(
-          () => done(0),
-          (err: unknown) => {
-            // No PUBACK: the broker redelivers on the next session.
-            this.stats.handlerErrors++;
-            this.opts.log?.warn({ err: (err as Error).message, topic }, 'message not stored; it will be redelivered');
-            done(err as Error);
-          },
-        );
-      },
     });
     this.client = client;
+    // MQTT.js sends the PUBACK of a QoS 1 message only after handleMessage calls back (any protocol
+    // version), so the callback waits until the message's points are durable.
+    client.handleMessage = (packet, callback) => {
+      if (packet.cmd !== 'publish') return callback();
+      this.stats.messagesIn++;
+      this.stats.bytesIn += packet.payload.length;
+      let outcome: Promise<void> | void;
+      try {
+        outcome = this.opts.onMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
+      } catch (err) {
+        this.stats.handlerErrors++;
+        return callback(err as Error);
+      }
+      if (outcome === undefined) return callback();
+      outcome.then(
+        () => callback(),
+        (err: unknown) => {
+          // No PUBACK: the broker redelivers on the next session.
+          this.stats.handlerErrors++;
+          this.opts.log?.warn({ err: (err as Error).message, topic: packet.topic }, 'message not stored; it will be redelivered');
+          callback(err as Error);
+        },
+      );
+    };
+    let subscribed: Promise<void> = Promise.resolve();
     client.on('connect', (connack) => {
       this.attempts = 0;
       this.state = { state: 'connected', since: Date.now(), detail: this.opts.url };
       this.opts.log?.info({ url: this.opts.url, sessionPresent: connack.sessionPresent }, 'connected to external MQTT broker');
       if (!connack.sessionPresent) {
-        client.subscribe(this.opts.topics.map((t) => ({ [t]: { qos: 1 as const } })).reduce((a, b) => ({ ...a, ...b }), {}), (err) => {
-          if (err) this.opts.log?.warn({ err: err.message }, 'subscribe failed');
-        });
+        // A new session: subscribe (a kept session already has the subscriptions and queued messages).
+        const filters = Object.fromEntries(this.opts.topics.map((t) => [t, { qos: 1 as const }]));
+        subscribed = client.subscribeAsync(filters).then(
+          () => undefined,
+          (err: Error) => {
+            this.state = { state: 'degraded', since: Date.now(), reason: `subscribe failed: ${err.message}` };
+            this.opts.log?.warn({ err: err.message }, 'subscribe failed');
+          },
+        );
       }
       this.opts.onConnect?.();
     });
@@ -98,7 +108,8 @@ export class ExternalBroker implements Connector {
       }, timeoutMs);
       client.once('connect', () => {
         clearTimeout(timer);
-        resolve();
+        // Start-up completes only once the subscriptions are in place, so nothing published after it is missed.
+        void subscribed.then(resolve);
       });
     });
   }
