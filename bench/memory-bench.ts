@@ -1,12 +1,12 @@
 /**
  * Memory with many live tags: the platform process's RSS after 100,000 tags (by default) have been
  * created and updated a few times over UNS JSON. Target: ≤ 400 MB.
- *   npx tsx bench/memory-bench.ts [--tags 100000] [--rounds 3]
+ *   npx tsx bench/memory-bench.ts [--tags 100000] [--rounds 10]
  */
 import mqtt from 'mqtt';
 import { numFlags, progress, rssMb, startPlatformProcess } from './lib.js';
 
-const { tags, rounds } = numFlags({ tags: 100_000, rounds: 3 });
+const { tags, rounds } = numFlags({ tags: 100_000, rounds: 10 });
 const PER_MACHINE = 100;
 
 const platform = await startPlatformProcess();
