@@ -32,7 +32,7 @@ import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { LightsoutError } from '../../../core/errors.js';
 import type { HistorianBackend, HistorianStats } from '../../../core/historian-port.js';
 import type { Bucket, StoredPoint } from '../../../core/point.js';
-import { CREATE_SCHEMA, HOT_TABLES, INSERT_VERSION, SCHEMA_VERSION, SELECT_LATEST_ALL, SELECT_VERSION, countHot } from './duckdb-schema.js';
+import { CREATE_SCHEMA, HOT_TABLES, INSERT_VERSION, SCHEMA_VERSION, SELECT_LATEST_ALL, SELECT_VERSION, countRows } from './duckdb-schema.js';
 import { DuckdbMaintenance } from './duckdb-maintenance.js';
 import { DuckdbReads } from './duckdb-reads.js';
 import { GroupCommitQueue } from './group-commit.js';
@@ -44,8 +44,10 @@ import { storageError } from './storage-error.js';
 export interface DuckdbBackendOptions {
   /** Directory the backend owns (created if missing), or `':memory:'` for a throw-away store (tests). */
   dir: string;
-  /** Rows the active hot table takes before appends switch tables and it is compacted. Default 2,000,000. */
+  /** Rows the active hot table takes before appends switch tables and it is compacted. Default 1,000,000. */
   hotMaxRows?: number;
+  /** Rows of small sorted runs in `warm` that trigger a merge into one big run in `cold`. Default 8,000,000. */
+  warmMaxRows?: number;
   /** Compact at least this often (ms) even when the hot table is small. Default 600,000 (10 min). */
   compactIntervalMs?: number;
   /** Most rows per group commit; bounds how long one synchronous commit holds the event loop. Default 100,000. */
@@ -87,7 +89,7 @@ export class DuckdbBackend implements HistorianBackend {
   private broken: LightsoutError | undefined;
 
   constructor(options: DuckdbBackendOptions) {
-    this.opts = { hotMaxRows: 2_000_000, compactIntervalMs: 600_000, maxCommitRows: 100_000, readers: 2, checkpointThreshold: '256MB', ...options };
+    this.opts = { hotMaxRows: 1_000_000, warmMaxRows: 8_000_000, compactIntervalMs: 600_000, maxCommitRows: 100_000, readers: 2, checkpointThreshold: '256MB', ...options };
   }
 
   /** The DuckDB file (undefined in memory). */
@@ -113,8 +115,8 @@ export class DuckdbBackend implements HistorianBackend {
       const version = (await maintConn.runAndReadAll(SELECT_VERSION)).getRowsJS();
       if (version.length === 0) await maintConn.run(INSERT_VERSION);
       else if (version[0]![0] !== SCHEMA_VERSION) throw new Error(`file has layout version ${String(version[0]![0])}, expected ${SCHEMA_VERSION}`);
-      const hotRows: number[] = [];
-      for (const t of HOT_TABLES) hotRows.push(Number((await maintConn.runAndReadAll(countHot(t))).getRowsJS()[0]![0]));
+      const count = async (t: string): Promise<number> => Number((await maintConn.runAndReadAll(countRows(t))).getRowsJS()[0]![0]);
+      const layout = { hot: [await count(HOT_TABLES[0]), await count(HOT_TABLES[1])], warm: await count('warm') };
       this.latestMap.clear();
       for (const [tag, ts, c, v, s] of (await maintConn.runAndReadAll(SELECT_LATEST_ALL)).getRowsJS()) {
         this.latestMap.set(tag as number, decodePoint(tag as number, ts as number, c as number, v as number | null, s as string | null));
@@ -124,7 +126,7 @@ export class DuckdbBackend implements HistorianBackend {
       for (const t of HOT_TABLES) this.appenders.push(await this.writer.createAppender(t));
       this.pool = await ReaderPool.open(this.instance, this.opts.readers);
       this.reads = new DuckdbReads(this.pool);
-      this.maint = new DuckdbMaintenance(maintConn, hotRows, this.opts.hotMaxRows, this.opts.compactIntervalMs, (err) => this.opts.onBackgroundError?.(err));
+      this.maint = new DuckdbMaintenance(maintConn, layout, this.opts, (err) => this.opts.onBackgroundError?.(err));
       this.queue = new GroupCommitQueue((batches, rows) => this.commit(batches, rows), this.opts.maxCommitRows);
       this.broken = undefined;
       this.state = 'open';
@@ -164,13 +166,13 @@ export class DuckdbBackend implements HistorianBackend {
   /** Raw points of one tag in [from, to), ascending ts, at most `limit`. */
   raw(tagId: number, from: number, to: number, limit: number): Promise<StoredPoint[]> {
     if (this.state !== 'open') return Promise.reject(this.notOpen());
-    return this.reads!.raw(tagId, from, to, limit);
+    return this.reads!.raw(tagId, from, to, limit, this.holdsStrings(tagId));
   }
 
   /** `count` equal buckets over [from, to), computed in SQL; empty buckets are left out. */
   buckets(tagId: number, from: number, to: number, count: number): Promise<Bucket[]> {
     if (this.state !== 'open') return Promise.reject(this.notOpen());
-    return this.reads!.buckets(tagId, from, to, count);
+    return this.reads!.buckets(tagId, from, to, count, this.holdsStrings(tagId));
   }
 
   /** Newest point of each tag, from memory (no query). */
@@ -204,9 +206,16 @@ export class DuckdbBackend implements HistorianBackend {
     return this.reads!.stats(this.file);
   }
 
-  /** Rows waiting in the unsorted hot tables (for benchmarks and health). */
-  get hotRows(): number {
-    return this.maint?.hotRows ?? 0;
+  /** Rows waiting in the unsorted hot tables, and in the small sorted runs of `warm` (benchmarks, health). */
+  get layout(): { hotRows: number; warmRows: number } {
+    return { hotRows: this.maint?.hotRows ?? 0, warmRows: this.maint?.warmRowCount ?? 0 };
+  }
+
+  /** Resolves when queued appends are committed and no compaction or retention is running. */
+  async idle(): Promise<void> {
+    if (this.state !== 'open') return;
+    await this.queue!.drain();
+    await this.maint!.idle();
   }
 
   /** Compacts the active hot table now (tests and benchmarks use it to reach the steady layout). */
@@ -277,6 +286,11 @@ export class DuckdbBackend implements HistorianBackend {
         if (!prev || p.ts >= prev.ts) this.latestMap.set(p.tagId, { tagId: p.tagId, ts: p.ts, value: p.value, quality: p.quality });
       }
     }
+  }
+
+  // A hint only: reads check the codes they get back and re-read with strings if needed.
+  private holdsStrings(tagId: number): boolean {
+    return typeof this.latestMap.get(tagId)?.value === 'string';
   }
 
   private notOpen(): LightsoutError {

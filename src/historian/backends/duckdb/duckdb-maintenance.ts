@@ -1,23 +1,37 @@
 /**
  * Background work of the DuckDB historian on its own connection: switching the hot table that
- * takes appends, compacting the full one into `cold`, and retention. All of it runs one job at a
- * time on a promise chain, because compaction and retention both delete from the hot tables and
- * two such transactions at once would conflict.
+ * takes appends, compacting the full one into `warm`, merging `warm` into `cold`, and retention.
+ * All of it runs one job at a time on a promise chain, because these jobs delete from the same
+ * tables and two such transactions at once would conflict.
  * @module
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LightsoutError } from '../../../core/errors.js';
-import { HOT_TABLES, RETENTION_TABLES, compactStatements } from './duckdb-schema.js';
+import { HOT_TABLES, MERGE_STATEMENTS, RETENTION_TABLES, compactStatements } from './duckdb-schema.js';
 import { storageError } from './storage-error.js';
 
 // After a failed compaction, wait this long before trying again instead of on every commit.
 const RETRY_AFTER_MS = 5_000;
 
-/** Hot-table rotation, compaction and retention for one open DuckDB historian. */
+/** Row counts of the tables that maintenance empties, as found at open. */
+export interface HotLayout {
+  hot: readonly number[];
+  warm: number;
+}
+
+/** Size targets (see DuckdbBackendOptions). */
+export interface MaintenanceLimits {
+  hotMaxRows: number;
+  warmMaxRows: number;
+  compactIntervalMs: number;
+}
+
+/** Hot-table rotation, compaction, merging and retention for one open DuckDB historian. */
 export class DuckdbMaintenance {
   /** Index into HOT_TABLES of the table that takes appends now. */
   activeSlot: number;
   private readonly rows: number[];
+  private warmRows: number;
   private chain: Promise<void> = Promise.resolve();
   private compacting = false;
   private failedAt = 0;
@@ -26,12 +40,12 @@ export class DuckdbMaintenance {
 
   constructor(
     private readonly conn: DuckDBConnection,
-    hotRows: readonly number[],
-    private readonly hotMaxRows: number,
-    private readonly intervalMs: number,
+    layout: HotLayout,
+    private readonly limits: MaintenanceLimits,
     private readonly onError: (err: LightsoutError) => void,
   ) {
-    this.rows = [...hotRows];
+    this.rows = [...layout.hot];
+    this.warmRows = layout.warm;
     // After a crash both tables may hold rows: keep appending to the smaller, compact the other.
     this.activeSlot = this.rows[0]! <= this.rows[1]! ? 0 : 1;
   }
@@ -41,17 +55,22 @@ export class DuckdbMaintenance {
     return this.rows.reduce((a, b) => a + b, 0);
   }
 
+  /** Rows in `warm` (small sorted runs waiting to be merged). */
+  get warmRowCount(): number {
+    return this.warmRows;
+  }
+
   /** Compacts what a previous run left behind and starts the periodic compaction timer. */
   start(): void {
     if (this.rows[1 - this.activeSlot]! > 0) this.compact(1 - this.activeSlot);
-    this.timer = setInterval(() => this.rotate(), this.intervalMs);
+    this.timer = setInterval(() => this.rotate(), this.limits.compactIntervalMs);
     this.timer.unref(); // never keep the process alive for housekeeping
   }
 
   /** Called after each group commit (synchronously, from the writer). */
   committed(slot: number, rows: number): void {
     this.rows[slot]! += rows;
-    if (this.rows[slot]! >= this.hotMaxRows) this.rotate();
+    if (this.rows[slot]! >= this.limits.hotMaxRows) this.rotate();
   }
 
   /**
@@ -75,8 +94,13 @@ export class DuckdbMaintenance {
   private compact(slot: number): void {
     this.compacting = true;
     void this.enqueue(async () => {
-      await this.transaction(compactStatements(HOT_TABLES[slot]!));
+      const [moved] = await this.transaction(compactStatements(HOT_TABLES[slot]!));
       this.rows[slot] = 0;
+      this.warmRows += moved!;
+      if (this.warmRows >= this.limits.warmMaxRows) {
+        await this.transaction(MERGE_STATEMENTS);
+        this.warmRows = 0;
+      }
       await this.checkpoint();
     })
       .catch((err: unknown) => {
@@ -85,11 +109,16 @@ export class DuckdbMaintenance {
       })
       .finally(() => {
         this.compacting = false;
-        if (this.rows[this.activeSlot]! >= this.hotMaxRows) this.rotate();
+        if (this.rows[this.activeSlot]! >= this.limits.hotMaxRows) this.rotate();
       });
   }
 
-  /** Compacts both hot tables now and waits (tests, benchmarks). */
+  /** Resolves when no job is queued or running. */
+  async idle(): Promise<void> {
+    await this.chain;
+  }
+
+  /** Compacts both hot tables now and waits (tests, benchmarks). Does not force a merge. */
   async compactAll(): Promise<void> {
     for (let pass = 0; pass < 3 && this.rows.some((n) => n > 0); pass++) {
       await this.chain;
@@ -104,9 +133,10 @@ export class DuckdbMaintenance {
     let deleted = 0;
     await this.enqueue(async () => {
       const changed = await this.transaction(RETENTION_TABLES.map((t) => `DELETE FROM ${t} WHERE ts < ${cutoff}`));
-      // The last table is `latest`, a copy of newest points rather than points of its own.
+      // Order: cold, warm, hot_0, hot_1, latest. `latest` copies newest points; it adds none.
       deleted = changed.slice(0, -1).reduce((a, b) => a + b, 0);
-      for (let i = 0; i < HOT_TABLES.length; i++) this.rows[i] = Math.max(0, this.rows[i]! - changed[1 + i]!);
+      this.warmRows = Math.max(0, this.warmRows - changed[1]!);
+      for (let i = 0; i < HOT_TABLES.length; i++) this.rows[i] = Math.max(0, this.rows[i]! - changed[2 + i]!);
       await this.checkpoint();
     });
     return deleted;
