@@ -94,37 +94,42 @@ export class DuckdbMaintenance {
   private compact(slot: number): void {
     this.compacting = true;
     void this.enqueue(async () => {
-      const [moved] = await this.transaction(compactStatements(HOT_TABLES[slot]!));
-      this.rows[slot] = 0;
-      this.warmRows += moved!;
-      if (this.warmRows >= this.limits.warmMaxRows) {
-        await this.transaction(MERGE_STATEMENTS);
-        this.warmRows = 0;
-      }
-      await this.checkpoint();
-    })
-      .catch((err: unknown) => {
+      try {
+        const [moved] = await this.transaction(compactStatements(HOT_TABLES[slot]!));
+        this.rows[slot] = 0;
+        this.warmRows += moved!;
+        if (this.warmRows >= this.limits.warmMaxRows) {
+          await this.transaction(MERGE_STATEMENTS);
+          this.warmRows = 0;
+        }
+        await this.checkpoint();
+      } catch (err) {
         this.failedAt = Date.now();
         this.onError(storageError('compaction', err));
-      })
-      .finally(() => {
+      } finally {
         this.compacting = false;
-        if (this.rows[this.activeSlot]! >= this.limits.hotMaxRows) this.rotate();
-      });
+      }
+      // Queue the next compaction from inside this job, so idle() sees it on the chain.
+      if (this.rows[this.activeSlot]! >= this.limits.hotMaxRows) this.rotate();
+    });
   }
 
-  /** Resolves when no job is queued or running. */
+  /** Resolves when no job is queued or running (jobs may queue follow-ups, hence the loop). */
   async idle(): Promise<void> {
-    await this.chain;
+    for (;;) {
+      const current = this.chain;
+      await current;
+      if (current === this.chain) return;
+    }
   }
 
   /** Compacts both hot tables now and waits (tests, benchmarks). Does not force a merge. */
   async compactAll(): Promise<void> {
     for (let pass = 0; pass < 3 && this.rows.some((n) => n > 0); pass++) {
-      await this.chain;
+      await this.idle();
       this.failedAt = 0;
       this.rotate();
-      await this.chain;
+      await this.idle();
     }
   }
 
@@ -146,7 +151,7 @@ export class DuckdbMaintenance {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    await this.chain;
+    await this.idle();
   }
 
   /** Closes the maintenance connection. */

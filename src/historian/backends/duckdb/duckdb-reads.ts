@@ -39,7 +39,10 @@ async function rawColumns(r: Reader, strings: boolean, tagId: number, from: numb
   ps.bindBigInt(2, BigInt(from));
   ps.bindBigInt(3, BigInt(to));
   ps.bindBigInt(4, BigInt(limit));
-  return (await ps.runAndReadAll()).getColumnsJS() as RawColumns;
+  const reader = await ps.runAndReadAll();
+  // With no rows the reader has no column arrays at all, not four empty ones.
+  if (reader.currentRowCount === 0) return [[], [], [], []];
+  return reader.getColumnsJS() as RawColumns;
 }
 
 async function bucketRows(r: Reader, strings: boolean, tagId: number, from: number, to: number, count: number): Promise<unknown[][]> {
