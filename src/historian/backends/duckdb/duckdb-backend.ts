@@ -1,42 +1,47 @@
 /**
  * The embedded historian backend, on DuckDB.
  *
- * Design (measured on the 2-core box; numbers in bench/query-bench.ts output):
- * - Appends arrive time-ordered with all tags interleaved. Stored that way, one tag's rows sit in
- *   every row group and a per-tag query scans everything. So appends go to a small unsorted
- *   "hot" table, and a background compaction moves it, sorted by (tag_id, ts), into `cold`.
- *   Each compaction adds one sorted run to `cold`; inside a run a tag is a contiguous slice, so
- *   DuckDB's zone maps skip all row groups but one or two per run. Runs are time-disjoint, so a
- *   24 h query only touches the runs of those hours (measured: 24 hourly runs read as fast as one
- *   fully sorted table, so runs are never merged further).
- * - There are two hot tables, hot_0 and hot_1. Appends go to the active one; when it holds
- *   `hotMaxRows` rows (or on the `compactIntervalMs` timer) appends switch to the other one and
- *   the full one is compacted: INSERT INTO cold … ORDER BY tag_id, ts; DELETE FROM hot_x, in one
- *   transaction, so a reader (or a crash) sees every row exactly once. The `points` view is
- *   `cold ∪ hot_0 ∪ hot_1` and never changes, so there is no DDL after open and prepared
- *   statements stay valid. If compaction falls behind, appends simply stay on the active table.
+ * Layout (each choice measured on the 2-core box with bench/query-bench.ts, 1,000 tags × 24 h):
+ * - Appends arrive time-ordered with all tags interleaved. Stored that way, a tag's rows sit in
+ *   every row group and a per-tag query reads them all. So appends go to an unsorted "hot"
+ *   table, and background compaction rewrites it sorted by (tag_id, ts): inside a sorted run a
+ *   tag is one contiguous slice, and DuckDB's zone maps skip every row group but one or two.
+ * - Three levels, all behind one `points` view (cold ∪ warm ∪ hot_0 ∪ hot_1):
+ *   hot_0/hot_1 — appends go to the active one; at `hotMaxRows` (1 M) appends switch to the other
+ *     and the full one is compacted. Small, because scanning unsorted rows is the costly part
+ *     (a 2 M-row hot table alone took ~10 ms of a query).
+ *   warm — the sorted 1 M-row runs of each compaction. At `warmMaxRows` (8 M) it is merged:
+ *   cold — big sorted runs. Fewer, longer runs read faster (a query touches one or two row
+ *     groups per run) and compress twice as well (2.2 against 4.3 bytes/point for 8 M- against
+ *     2 M-row runs). Runs are time-disjoint, so zone maps on ts skip runs outside a range.
+ *   Each move (hot → warm, warm → cold) is INSERT … ORDER BY plus DELETE in one transaction, so
+ *   a reader or a crash sees every row exactly once. The view never changes after open, so
+ *   there is no DDL at run time and prepared statements stay valid. If compaction falls behind,
+ *   appends stay on the active hot table (it grows) rather than anything waiting.
  * - Durability: append() feeds a group-commit queue; each group is one appender flush, i.e. one
- *   DuckDB commit, which writes the WAL and fsyncs it before returning. A resolved append
- *   therefore survives kill -9 and, on storage that honours fsync, power loss too.
- * - The newest point per tag lives in memory (updated after each commit) and is loaded at open
- *   from the small `latest` table (maintained by compaction) plus the hot tables, so open does
- *   not scan the whole history.
+ *   DuckDB commit, which writes the WAL and fsyncs it (checked with strace) before returning.
+ *   A resolved append therefore survives kill -9 (duckdb-crash.test.ts) and, on storage that
+ *   honours fsync, power loss. The flush is synchronous: a group of 100 k rows holds the event
+ *   loop ~40 ms, more when it waits on a compaction's commit (see bench/append-bench.ts).
+ * - latest() is served from memory: updated after each commit, loaded at open from the small
+ *   `latest` table (kept by compaction) plus the hot tables, so open never scans the history.
  * - Rows: tag_id INTEGER, ts BIGINT, c UTINYINT (type*4 + quality), v DOUBLE (numbers, booleans
- *   as 0/1), s VARCHAR (strings only). About 3 bytes per point on disk with realistic values.
+ *   as 0/1), s VARCHAR (strings only; reads skip it unless a tag holds strings).
  * @module
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { BIGINT, DOUBLE, DuckDBDataChunk, DuckDBInstance, INTEGER, UTINYINT, VARCHAR } from '@duckdb/node-api';
+import { join, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { LightsoutError } from '../../../core/errors.js';
 import type { HistorianBackend, HistorianStats } from '../../../core/historian-port.js';
 import type { Bucket, StoredPoint } from '../../../core/point.js';
 import { CREATE_SCHEMA, HOT_TABLES, INSERT_VERSION, SCHEMA_VERSION, SELECT_LATEST_ALL, SELECT_VERSION, countRows } from './duckdb-schema.js';
+import { appendPoints } from './chunk-writer.js';
 import { DuckdbMaintenance } from './duckdb-maintenance.js';
 import { DuckdbReads } from './duckdb-reads.js';
 import { GroupCommitQueue } from './group-commit.js';
-import { checkBatch, decodePoint, encodeCode } from './point-codec.js';
+import { checkBatch, decodePoint } from './point-codec.js';
 import { ReaderPool } from './reader-pool.js';
 import { storageError } from './storage-error.js';
 
@@ -64,8 +69,9 @@ export interface DuckdbBackendOptions {
   onBackgroundError?: (err: LightsoutError) => void;
 }
 
-const CHUNK_TYPES = [INTEGER, BIGINT, UTINYINT, DOUBLE, VARCHAR];
-const CHUNK_ROWS = 2048; // DuckDB's vector size: a data chunk holds at most this many rows.
+// DuckDB's file lock is per process, so a second open of the same file from this process would
+// succeed and two writers would share one file. Refuse it here instead.
+const openFiles = new Set<string>();
 
 /**
  * {@link HistorianBackend} on embedded DuckDB.
@@ -87,6 +93,8 @@ export class DuckdbBackend implements HistorianBackend {
   private readonly latestMap = new Map<number, StoredPoint>();
   private state: 'closed' | 'opening' | 'open' | 'closing' = 'closed';
   private broken: LightsoutError | undefined;
+  // Connections made during open() before their owner exists, so a failed open closes them.
+  private openConnections: DuckDBConnection[] = [];
 
   constructor(options: DuckdbBackendOptions) {
     this.opts = { hotMaxRows: 1_000_000, warmMaxRows: 8_000_000, compactIntervalMs: 600_000, maxCommitRows: 100_000, readers: 2, checkpointThreshold: '256MB', ...options };
@@ -108,9 +116,13 @@ export class DuckdbBackend implements HistorianBackend {
       config['checkpoint_threshold'] = this.opts.checkpointThreshold;
       if (this.opts.threads !== undefined) config['threads'] = String(this.opts.threads);
       if (this.opts.memoryLimit !== undefined) config['memory_limit'] = this.opts.memoryLimit;
-      if (this.file) mkdirSync(this.opts.dir, { recursive: true });
+      if (this.file) {
+        if (openFiles.has(resolve(this.file))) throw new Error(`${this.file} is already open in this process`);
+        mkdirSync(this.opts.dir, { recursive: true });
+      }
       this.instance = await DuckDBInstance.create(this.file ?? ':memory:', config);
       const maintConn = await this.instance.connect();
+      this.openConnections.push(maintConn);
       for (const sql of CREATE_SCHEMA) await maintConn.run(sql);
       const version = (await maintConn.runAndReadAll(SELECT_VERSION)).getRowsJS();
       if (version.length === 0) await maintConn.run(INSERT_VERSION);
@@ -129,6 +141,8 @@ export class DuckdbBackend implements HistorianBackend {
       this.maint = new DuckdbMaintenance(maintConn, layout, this.opts, (err) => this.opts.onBackgroundError?.(err));
       this.queue = new GroupCommitQueue((batches, rows) => this.commit(batches, rows), this.opts.maxCommitRows);
       this.broken = undefined;
+      this.openConnections = [];
+      if (this.file) openFiles.add(resolve(this.file));
       this.state = 'open';
       this.maint.start();
     } catch (err) {
@@ -218,7 +232,7 @@ export class DuckdbBackend implements HistorianBackend {
     await this.maint!.idle();
   }
 
-  /** Compacts the active hot table now (tests and benchmarks use it to reach the steady layout). */
+  /** Compacts both hot tables into `warm` now and waits (tests and benchmarks; merging still follows warmMaxRows). */
   async compactNow(): Promise<void> {
     if (this.state !== 'open') throw this.notOpen();
     await this.queue!.drain();
@@ -237,47 +251,14 @@ export class DuckdbBackend implements HistorianBackend {
     const slot = this.maint!.activeSlot;
     const appender = this.appenders[slot]!;
     try {
-      let chunk = DuckDBDataChunk.create(CHUNK_TYPES, CHUNK_ROWS);
-      let [vt, vts, vc, vv, vs] = [0, 1, 2, 3, 4].map((i) => chunk.getColumnVector(i));
-      let n = 0;
-      for (const batch of batches) {
-        for (const p of batch) {
-          if (n === CHUNK_ROWS) {
-            for (const vec of [vt, vts, vc, vv, vs]) vec!.flush();
-            appender.appendDataChunk(chunk);
-            chunk = DuckDBDataChunk.create(CHUNK_TYPES, CHUNK_ROWS);
-            [vt, vts, vc, vv, vs] = [0, 1, 2, 3, 4].map((i) => chunk.getColumnVector(i));
-            n = 0;
-          }
-          const value = p.value;
-          vt!.setItem(n, p.tagId);
-          vts!.setItem(n, BigInt(p.ts));
-          vc!.setItem(n, encodeCode(value, p.quality));
-          if (typeof value === 'string') {
-            vv!.setItem(n, null);
-            vs!.setItem(n, value);
-          } else {
-            vv!.setItem(n, typeof value === 'boolean' ? (value ? 1 : 0) : value);
-            vs!.setItem(n, null);
-          }
-          n++;
-        }
-      }
-      if (n > 0) {
-        for (const vec of [vt, vts, vc, vv, vs]) vec!.flush();
-        chunk.rowCount = n; // after flush: setting the size drops the chunk's cached vectors
-        appender.appendDataChunk(chunk);
-      }
+      appendPoints(appender, batches);
       appender.flushSync();
     } catch (err) {
-      // A failed appender may hold half a group; refuse further writes rather than guess.
-      this.broken = storageError('append', err);
-      try {
-        appender.clear();
-      } catch {
-        /* already reported through `broken` */
-      }
-      throw this.broken;
+      // A failed appender may hold half a group: refuse writes until fresh appenders replace it.
+      const failure = storageError('append', err);
+      this.broken = failure;
+      void this.repairAppenders();
+      throw failure;
     }
     this.maint!.committed(slot, rows);
     for (const batch of batches) {
@@ -285,6 +266,27 @@ export class DuckdbBackend implements HistorianBackend {
         const prev = this.latestMap.get(p.tagId);
         if (!prev || p.ts >= prev.ts) this.latestMap.set(p.tagId, { tagId: p.tagId, ts: p.ts, value: p.value, quality: p.quality });
       }
+    }
+  }
+
+  // Replaces both appenders after a failed commit. If DuckDB itself is gone (it invalidates the
+  // database after a fatal I/O error), this fails too and appends keep failing until a restart.
+  private async repairAppenders(): Promise<void> {
+    for (const a of this.appenders) {
+      try {
+        a.clear(); // drop the failed group's buffered rows: closing would otherwise commit them
+        a.closeSync();
+      } catch {
+        /* dropping it is the point */
+      }
+    }
+    this.appenders = [];
+    try {
+      for (const t of HOT_TABLES) this.appenders.push(await this.writer!.createAppender(t));
+      this.broken = undefined;
+    } catch (err) {
+      this.broken = storageError('append (appender repair)', err);
+      this.opts.onBackgroundError?.(this.broken);
     }
   }
 
@@ -299,19 +301,24 @@ export class DuckdbBackend implements HistorianBackend {
       : new LightsoutError('LIGHTSOUT_STORAGE_FAILED', 'historian is not open');
   }
 
+  // Closes whatever exists, in dependency order; each step on its own, so one failure (say a
+  // connection already closed) cannot leave the database file locked by this process.
   private release(): void {
-    for (const a of this.appenders) {
+    const quietly = (fn: () => void): void => {
       try {
-        a.closeSync();
+        fn();
       } catch {
         /* closing anyway */
       }
-    }
+    };
+    for (const a of this.appenders) quietly(() => a.closeSync());
     this.appenders = [];
-    this.pool?.close();
-    this.maint?.close();
-    this.writer?.closeSync();
-    this.instance?.closeSync();
+    for (const c of this.openConnections.splice(0)) quietly(() => c.closeSync());
+    quietly(() => this.pool?.close());
+    quietly(() => this.maint?.close());
+    quietly(() => this.writer?.closeSync());
+    quietly(() => this.instance?.closeSync());
+    if (this.instance && this.file) openFiles.delete(resolve(this.file));
     this.pool = this.reads = this.maint = this.queue = this.writer = this.instance = undefined;
   }
 }
