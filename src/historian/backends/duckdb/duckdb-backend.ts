@@ -10,7 +10,8 @@
  *   hot_0/hot_1 — appends go to the active one; at `hotMaxRows` (1 M) appends switch to the other
  *     and the full one is compacted. Small, because scanning unsorted rows is the costly part
  *     (a 2 M-row hot table alone took ~10 ms of a query).
- *   warm — the sorted 1 M-row runs of each compaction. At `warmMaxRows` (8 M) it is merged:
+ *   warm — the sorted 1 M-row runs of each compaction. At `warmMaxRows` (8 M) or `warmMaxRuns`
+ *     (8; at low rates the 10-minute timer makes runs smaller than a row group) it is merged:
  *   cold — big sorted runs. Fewer, longer runs read faster (a query touches one or two row
  *     groups per run) and compress twice as well (2.2 against 4.3 bytes/point for 8 M- against
  *     2 M-row runs). Runs are time-disjoint, so zone maps on ts skip runs outside a range.
@@ -53,6 +54,8 @@ export interface DuckdbBackendOptions {
   hotMaxRows?: number;
   /** Rows of small sorted runs in `warm` that trigger a merge into one big run in `cold`. Default 8,000,000. */
   warmMaxRows?: number;
+  /** Runs in `warm` that trigger the merge even below warmMaxRows (matters at low rates). Default 8. */
+  warmMaxRuns?: number;
   /** Compact at least this often (ms) even when the hot table is small. Default 600,000 (10 min). */
   compactIntervalMs?: number;
   /** Most rows per group commit; bounds how long one synchronous commit holds the event loop. Default 100,000. */
@@ -97,7 +100,7 @@ export class DuckdbBackend implements HistorianBackend {
   private openConnections: DuckDBConnection[] = [];
 
   constructor(options: DuckdbBackendOptions) {
-    this.opts = { hotMaxRows: 1_000_000, warmMaxRows: 8_000_000, compactIntervalMs: 600_000, maxCommitRows: 100_000, readers: 2, checkpointThreshold: '256MB', ...options };
+    this.opts = { hotMaxRows: 1_000_000, warmMaxRows: 8_000_000, warmMaxRuns: 8, compactIntervalMs: 600_000, maxCommitRows: 100_000, readers: 2, checkpointThreshold: '256MB', ...options };
   }
 
   /** The DuckDB file (undefined in memory). */

@@ -23,6 +23,7 @@ export interface HotLayout {
 export interface MaintenanceLimits {
   hotMaxRows: number;
   warmMaxRows: number;
+  warmMaxRuns: number;
   compactIntervalMs: number;
 }
 
@@ -32,6 +33,7 @@ export class DuckdbMaintenance {
   activeSlot: number;
   private readonly rows: number[];
   private warmRows: number;
+  private warmRuns: number;
   private chain: Promise<void> = Promise.resolve();
   private compacting = false;
   private failedAt = 0;
@@ -46,6 +48,7 @@ export class DuckdbMaintenance {
   ) {
     this.rows = [...layout.hot];
     this.warmRows = layout.warm;
+    this.warmRuns = layout.warm > 0 ? 1 : 0; // run boundaries are not stored; only the trigger uses this
     // After a crash both tables may hold rows: keep appending to the smaller, compact the other.
     this.activeSlot = this.rows[0]! <= this.rows[1]! ? 0 : 1;
   }
@@ -98,9 +101,13 @@ export class DuckdbMaintenance {
         const [moved] = await this.transaction(compactStatements(HOT_TABLES[slot]!));
         this.rows[slot] = 0;
         this.warmRows += moved!;
-        if (this.warmRows >= this.limits.warmMaxRows) {
+        this.warmRuns++;
+        // By runs too: at low rates a timer-driven run is smaller than a row group, and many such
+        // runs share row groups whose zone maps then cover every tag; merging bounds that.
+        if (this.warmRows >= this.limits.warmMaxRows || this.warmRuns >= this.limits.warmMaxRuns) {
           await this.transaction(MERGE_STATEMENTS);
           this.warmRows = 0;
+          this.warmRuns = 0;
         }
         await this.checkpoint();
       } catch (err) {
