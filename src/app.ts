@@ -136,7 +136,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         if (collector.pending) collector.pending.push(p);
         else p.catch((err: Error) => log.warn({ err: err.message }, 'Sparkplug points not stored'));
       },
-      onReject: (reason, topic) => pipeline.reject({ code: 'LIGHTSOUT_SPARKPLUG_PROTOCOL', message: reason, source: 'sparkplug', subject: topic }),
+      onReject: (reason, topic, code) => pipeline.reject({ code: code ?? 'LIGHTSOUT_SPARKPLUG_PROTOCOL', message: reason, source: 'sparkplug', subject: topic }),
       log,
     });
     stops.push(async () => host.stop());

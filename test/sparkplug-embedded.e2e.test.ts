@@ -62,6 +62,18 @@ describe('Sparkplug B host through the embedded broker', () => {
     expect(health.rejected.bySource.sparkplug).toBeGreaterThanOrEqual(1); // the unknown alias 99
   });
 
+  it('counts invalid protobuf and NaN metrics, keeps the good metrics of the same payload', async () => {
+    const before = (await getJson(`${platform.httpUrl}/api/v1/health`)).body.rejected.byCode;
+    await edge.publishAsync(`spBv1.0/${GROUP}/DDATA/${NODE}/${DEVICE}`, Buffer.from([0x0a, 0xff, 0xff, 0x01]), { qos: 1 });
+    await pub('DDATA', [{ alias: 1, value: Number.NaN }, { alias: 5, value: 7 }], DEVICE);
+    const after = (await getJson(`${platform.httpUrl}/api/v1/health`)).body.rejected.byCode;
+    expect(after.LIGHTSOUT_BAD_PAYLOAD - (before.LIGHTSOUT_BAD_PAYLOAD ?? 0)).toBe(1);
+    expect(after.LIGHTSOUT_BAD_VALUE - (before.LIGHTSOUT_BAD_VALUE ?? 0)).toBe(1);
+    const pts = await latest(`${BASE}/spindle_speed`, `${BASE}/temp_offset`);
+    expect(pts.map((p) => [p.value, p.quality])).toEqual([[12_500, 'bad'], [7, 'good']]);
+    expect(edge.connected).toBe(true);
+  });
+
   it('asks for a rebirth when a sequence gap is not filled in time', async () => {
     const ncmd = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'ncmd-watcher' });
     const got = new Promise<Buffer>((resolve) => ncmd.on('message', (_t, p) => resolve(p)));

@@ -4,6 +4,7 @@
  * metric becomes one point with the metric timestamp, else the payload's, else now.
  * @module
  */
+import type { ErrorCode } from '../../core/errors.js';
 import type { Point } from '../../core/point.js';
 import { DataType, hasNoValue, metricToValue, placeholderFor } from './codec.js';
 import type { SpMetric, SpPayload } from './codec.js';
@@ -18,7 +19,7 @@ const DT = DataType;
 export interface PointContext {
   mapping: SparkplugMapping;
   now(): number;
-  reject(reason: string, topic: string): void;
+  reject(reason: string, topic: string, code?: ErrorCode): void;
 }
 
 /** Registers a birth's metrics in `scope` and returns their points. Unnamed, unmappable or re-aliased metrics are rejected one by one. */
@@ -72,6 +73,8 @@ function pushPoint(ctx: PointContext, st: MetricState, m: SpMetric, fallbackTs: 
   const ts = m.timestamp ?? fallbackTs;
   if (hasNoValue(m)) {
     // Null: unknown now, so bad quality; keep showing the last value we had (see metric-value.ts).
+    // A non-finite number is also bad input from the device: count it.
+    if (typeof m.value === 'number') ctx.reject(`metric "${st.path}": value ${m.value} is not finite; recorded as bad quality`, topic, 'LIGHTSOUT_BAD_VALUE');
     out.push({ tag: st.path, ts, value: st.last ?? placeholderFor(st.datatype ?? m.datatype), quality: 'bad' });
     return;
   }

@@ -21,6 +21,7 @@
  *   Transient metrics are recorded too (Lightsout has no "do not historize" flag yet).
  * @module
  */
+import type { ErrorCode } from '../../core/errors.js';
 import type { Point } from '../../core/point.js';
 import { DataType, decodePayload, encodePayload } from './codec.js';
 import type { SpPayload } from './codec.js';
@@ -57,8 +58,12 @@ export interface SparkplugHostOptions {
   publish: (topic: string, payload: Uint8Array, opts: { qos: 0 | 1; retain: boolean }) => void;
   /** Receives the points of one message, synchronously from `handle` (or from a reorder timeout). */
   emit: (points: Point[]) => void;
-  /** Told about every rejected message or metric, with the reason; feeds the rejection counter. */
-  onReject: (reason: string, topic: string) => void;
+  /**
+   * Told about every rejected message or metric, with the reason and a code (default
+   * LIGHTSOUT_SPARKPLUG_PROTOCOL; LIGHTSOUT_BAD_PAYLOAD for undecodable protobuf,
+   * LIGHTSOUT_BAD_VALUE for NaN/Infinity); feeds the rejection counter.
+   */
+  onReject: (reason: string, topic: string, code?: ErrorCode) => void;
   clock?: HostClock;
   /** How long an early message waits for the gap before it to fill. Default 2000; 0 = no waiting. */
   reorderTimeoutMs?: number;
@@ -90,7 +95,7 @@ export class SparkplugHost {
   constructor(private readonly opts: SparkplugHostOptions) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? noLog;
-    this.points = { mapping: opts.mapping, now: () => this.clock.now(), reject: (reason, topic) => this.reject(reason, topic) };
+    this.points = { mapping: opts.mapping, now: () => this.clock.now(), reject: (reason, topic, code) => this.reject(reason, topic, code) };
     this.reorderMs = Math.max(0, opts.reorderTimeoutMs ?? 2000);
     this.rebirthIntervalMs = Math.max(this.reorderMs, 1000);
     this.stateTs = this.clock.now();
@@ -137,7 +142,7 @@ export class SparkplugHost {
     try {
       p = decodePayload(raw);
     } catch (err) {
-      this.reject((err as Error).message, topic);
+      this.reject((err as Error).message, topic, 'LIGHTSOUT_BAD_PAYLOAD');
       return;
     }
     if (t.type === 'NBIRTH') return this.onNodeBirth(t as NodeTopic, p, topic);
@@ -309,9 +314,9 @@ export class SparkplugHost {
     if (points.length > 0) this.opts.emit(points);
   }
 
-  private reject(reason: string, topic: string): void {
+  private reject(reason: string, topic: string, code?: ErrorCode): void {
     try {
-      this.opts.onReject(reason, topic);
+      this.opts.onReject(reason, topic, code);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'Sparkplug host: onReject failed');
     }
