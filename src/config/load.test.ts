@@ -11,12 +11,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
-  it('layers file < env < flags', () => {
+  it('layers env < file < flags', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lo-cfg-'));
     const file = join(dir, 'c.json');
     writeFileSync(file, JSON.stringify({ httpPort: 1000, mqttPort: 1001, tenant: 'filed' }));
-    const c = loadConfig({ file, env: { LIGHTSOUT_MQTT_PORT: '2001', LIGHTSOUT_TENANT: 'envd', LIGHTSOUT_DEMO: 'true' }, flags: { tenant: 'flagged' } });
-    expect(c).toMatchObject({ httpPort: 1000, mqttPort: 2001, tenant: 'flagged', demo: true });
+    const c = loadConfig({ file, env: { LIGHTSOUT_MQTT_PORT: '2001', LIGHTSOUT_TENANT: 'envd', LIGHTSOUT_DEMO: 'true', LIGHTSOUT_DATA_DIR: '/env' }, flags: { tenant: 'flagged' } });
+    expect(c).toMatchObject({ httpPort: 1000, mqttPort: 1001, tenant: 'flagged', demo: true, dataDir: '/env' });
   });
 
   it('stops with one line naming a bad setting', () => {

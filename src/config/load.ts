@@ -1,6 +1,7 @@
 /**
- * The only reader of settings. Layers, later wins: schema defaults < config file (JSON) <
- * LIGHTSOUT_* environment < command-line flags. Validated once, then frozen. A bad setting
+ * The only reader of settings. Layers, later wins (ARCHITECTURE.md §3): schema defaults <
+ * LIGHTSOUT_* environment < config file (JSON) < command-line flags. A file named explicitly is a
+ * deliberate act, so it overrides the ambient environment; flags override both. Validated once, then frozen. A bad setting
  * throws LIGHTSOUT_CONFIG_INVALID with one line naming it.
  * @module
  */
@@ -54,12 +55,12 @@ function readFile(file: string): Record<string, unknown> {
 export function loadConfig(sources: ConfigSources = {}): Readonly<Config> {
   const env = sources.env ?? process.env;
   const merged: Record<string, unknown> = {};
-  const file = sources.file ?? (env.LIGHTSOUT_CONFIG || undefined);
-  if (file) Object.assign(merged, readFile(file));
   for (const key of Object.keys(ConfigSchema.properties)) {
     const raw = env[envName(key)];
     if (raw !== undefined) merged[key] = coerce(key, raw);
   }
+  const file = sources.file ?? (env.LIGHTSOUT_CONFIG || undefined);
+  if (file) Object.assign(merged, readFile(file));
   for (const [key, value] of Object.entries(sources.flags ?? {})) {
     if (value !== undefined) merged[key] = typeof value === 'string' ? coerce(key, value) : value;
   }
