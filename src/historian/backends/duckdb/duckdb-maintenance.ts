@@ -48,9 +48,12 @@ export class DuckdbMaintenance {
   ) {
     this.rows = [...layout.hot];
     this.warmRows = layout.warm;
-    this.warmRuns = layout.warm > 0 ? 1 : 0; // run boundaries are not stored; only the trigger uses this
-    // After a crash both tables may hold rows: keep appending to the smaller, compact the other.
-    this.activeSlot = this.rows[0]! <= this.rows[1]! ? 0 : 1;
+    // Run boundaries are not stored; runs are about hotMaxRows each, and only the trigger uses this.
+    this.warmRuns = layout.warm > 0 ? Math.max(1, Math.round(layout.warm / limits.hotMaxRows)) : 0;
+    // Keep appending where rows already are. After a crash mid-compaction both tables hold rows:
+    // the smaller was taking appends, the other gets compacted by start().
+    const [a, b] = this.rows as [number, number];
+    this.activeSlot = a > 0 && b > 0 ? (a <= b ? 0 : 1) : b > 0 ? 1 : 0;
   }
 
   /** Rows in both hot tables together. */
