@@ -100,7 +100,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     const registry = new TagRegistry(store);
     await registry.load();
 
-    const backend = new DuckdbBackend({ dir: join(dataDir, 'historian') });
+    const backend = new DuckdbBackend({ dir: join(dataDir, 'historian'), memoryLimit: `${config.historianMemoryMb}MB` });
     await backend.open();
     stops.push(() => backend.close());
     const historian = new Historian(backend, { retentionDays: config.retentionDays, log });

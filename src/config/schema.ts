@@ -28,6 +28,7 @@ export const ConfigSchema = Type.Object(
     maxStringLength: Type.Integer({ minimum: 1, default: 4096, description: 'Longest string value accepted, in characters.' }),
     ingestQueuePoints: Type.Integer({ minimum: 1000, default: 500_000, description: 'Points that may wait for the historian before publishers are held back (bounded memory).' }),
     ingestBatchPoints: Type.Integer({ minimum: 1, default: 50_000, description: 'Most points written to the historian in one commit.' }),
+    historianMemoryMb: Type.Integer({ minimum: 64, default: 256, description: 'Memory the embedded historian (DuckDB) may use for its buffers and sorts, in MB.' }),
     retentionDays: Type.Number({ minimum: 0, default: 0, description: 'Delete points older than this many days (0 keeps everything).' }),
     sparkplugHostId: Type.String({ default: 'lightsout', pattern: '^[^/+#]+$', description: 'Sparkplug host application id, published as spBv1.0/STATE/<id>.' }),
     sparkplugPathTemplate: Type.String({ default: '{group}/{node}/{device}/{metric}', description: "How Sparkplug ids map to a tag path; ':' inside an id splits it into levels." }),
