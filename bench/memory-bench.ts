@@ -9,7 +9,7 @@ import { numFlags, progress, rssMb, startPlatformProcess } from './lib.js';
 const { tags, rounds } = numFlags({ tags: 100_000, rounds: 10 });
 const PER_MACHINE = 100;
 
-const platform = await startPlatformProcess();
+const platform = await startPlatformProcess([], process.env.BENCH_ENV ? JSON.parse(process.env.BENCH_ENV) : {});
 const pid = platform.child.pid!;
 const rssIdle = rssMb(pid);
 try {
@@ -32,11 +32,11 @@ try {
   }
   await client.endAsync();
   const health = await platform.health();
-  await new Promise((r) => setTimeout(r, 3000));
-  const samples = [rssMb(pid)];
-  for (let i = 0; i < 4; i++) {
-    await new Promise((r) => setTimeout(r, 500));
+  const samples: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
     samples.push(rssMb(pid));
+    if (i % 5 === 4) progress(`idle ${i + 1} s: RSS ${samples[samples.length - 1]!.toFixed(0)} MB`);
   }
   const result = {
     benchmark: 'memory',
@@ -46,6 +46,8 @@ try {
     rssMb: Math.round(Math.max(...samples)),
     targetMb: 400,
     meetsTarget: Math.max(...samples) <= 400,
+    heapUsedMb: Math.round(health.process.heapUsedBytes / 1048576),
+    externalMb: Math.round(health.process.externalBytes / 1048576),
   };
   process.stdout.write(JSON.stringify(result) + '\n');
 } finally {

@@ -24,6 +24,7 @@ import { IngestPipeline } from './ingest/pipeline.js';
 import { RejectionCounter } from './ingest/rejection-counter.js';
 import { TagRegistry } from './ingest/tag-registry.js';
 import { RateMeter } from './ingest/rate-meter.js';
+import { HeapGovernor } from './ingest/heap-governor.js';
 import type { HealthResponse } from './protocol/api-types.js';
 import { VirtualFactory } from './sim/factory.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -121,6 +122,8 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     stops.push(() => pipeline.close());
     const meter = new RateMeter(() => pipeline.stats().accepted);
     stops.push(async () => meter.stop());
+    const governor = new HeapGovernor();
+    stops.push(async () => governor.stop());
 
     let publisher: Publisher = () => Promise.reject(new LightsoutError('LIGHTSOUT_CONNECTOR_FAILED', 'no MQTT connection yet'));
     const collector: { pending: Promise<unknown>[] | undefined } = { pending: undefined };
@@ -184,6 +187,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         ingest: { acceptedTotal: st.accepted, pointsPerSecond: meter.rate(), queuedPoints: st.queuedPoints, storageErrors: st.storageErrors, tags: registry.size },
         rejected: rejections.snapshot(),
         historian: { backend: backend.name, points: hs.points, bytesOnDisk: hs.bytesOnDisk },
+        process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
     const api = await buildApi({ services: { tenant: config.tenant, ingest: pipeline, registry, cache, historian, health, maxPayloadBytes: config.maxPayloadBytes }, version: VERSION, logger: log });

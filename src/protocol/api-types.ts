@@ -140,5 +140,10 @@ export const HealthResponseSchema = Type.Object({
     bySource: Type.Record(Type.String(), Type.Integer()),
   }),
   historian: Type.Object({ backend: Type.String(), points: Type.Integer(), bytesOnDisk: Type.Integer() }),
+  process: Type.Object({
+    rssBytes: Type.Integer({ description: 'resident memory of the platform process' }),
+    heapUsedBytes: Type.Integer({ description: 'JavaScript heap in use' }),
+    externalBytes: Type.Integer({ description: 'memory of buffers and native objects held from JavaScript' }),
+  }),
 });
 export type HealthResponse = Static<typeof HealthResponseSchema>;
