@@ -1,7 +1,7 @@
 /**
  * The Sparkplug B 3.0 payload codec: the one entry point other modules import.
  *
- * Schema: sparkplug_b.proto (ours, from the spec), parsed with protobufjs at module load
+ * Schema: sparkplug-proto.ts (our .proto text, from the spec), parsed with protobufjs at module load
  * (schema.ts). Payload and Metric are read and written on a hand-written fast path over
  * protobufjs's Reader/Writer (wire-decode.ts, wire-encode.ts); nested messages use the parsed
  * reflected types. Value rules for the historian live in metric-value.ts.

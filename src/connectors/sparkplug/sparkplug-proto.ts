@@ -1,8 +1,7 @@
 /**
- * The Sparkplug B schema text, identical to sparkplug_b.proto beside this file.
- * It lives in a .ts file because the build copies only .ts sources to dist/, and loading
- * the schema from a string needs no file I/O at run time. Edit the .proto, then paste it
- * here; sparkplug-proto.test.ts fails until the two match.
+ * The Sparkplug B schema, as .proto text: the one source of truth. It lives in a .ts file
+ * because the build copies only .ts sources to dist/, and loading the schema from a string
+ * needs no file I/O at run time. To get a .proto file for other tools, print this constant.
  * @module
  */
 
@@ -11,8 +10,6 @@ export const SPARKPLUG_B_PROTO = `// Lightsout's Sparkplug B payload schema, wri
 // specification (chapter 6, "Payloads"). Field numbers and wire types are what the
 // specification fixes; the package name is ours and never appears on the wire.
 //
-// The readable source of truth. sparkplug-proto.ts carries the same text as a string
-// constant (the build copies only .ts files to dist/); a unit test keeps the two identical.
 
 syntax = "proto2";
 
