@@ -40,9 +40,9 @@ module.exports = {
     },
     {
       name: 'services-use-ports',
-      comment: 'ingest, rules, alarms, commands, oee, fleet and historian depend on ports in core, not on concrete backends, stores or connectors.',
+      comment: 'ingest, live (the live hub), rules, alarms, commands, oee, fleet and historian depend on ports in core, not on concrete backends, stores or connectors.',
       severity: 'error',
-      from: { path: '^src/(ingest|rules|alarms|commands|oee|fleet|historian/[^/]+\\.ts)' },
+      from: { path: '^src/(ingest|live|rules|alarms|commands|oee|fleet|historian/[^/]+\\.ts)' },
       to: { path: '^src/(connectors|store|historian/backends|api|cli|app\\.ts|sim)' },
     },
     {

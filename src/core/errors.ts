@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   LIGHTSOUT_STORAGE_FAILED: 'The historian or metadata store failed to read or write.',
   LIGHTSOUT_SPARKPLUG_PROTOCOL: 'A Sparkplug message breaks the protocol (sequence, alias, birth order).',
   LIGHTSOUT_CONNECTOR_FAILED: 'A connector could not connect or lost its connection.',
+  LIGHTSOUT_LIMIT_EXCEEDED: 'A bounded resource (live sessions, tags of a live subscription) is at its configured limit.',
+  LIGHTSOUT_SLOW_CONSUMER: 'A live client did not read its messages for too long and was disconnected.',
   LIGHTSOUT_INTERNAL: 'An unexpected internal error.',
 } as const;
 
