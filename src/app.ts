@@ -25,6 +25,7 @@ import { RejectionCounter } from './ingest/rejection-counter.js';
 import { TagRegistry } from './ingest/tag-registry.js';
 import { RateMeter } from './ingest/rate-meter.js';
 import { HeapGovernor } from './ingest/heap-governor.js';
+import { LiveHub } from './live/live-hub.js';
 import type { HealthResponse } from './protocol/api-types.js';
 import { VirtualFactory } from './sim/factory.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
@@ -124,6 +125,12 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     stops.push(async () => meter.stop());
     const governor = new HeapGovernor();
     stops.push(async () => governor.stop());
+    const live = new LiveHub({
+      registry, cache, defaultRate: config.liveRate, maxRate: config.liveMaxRate, heartbeatMs: config.liveHeartbeatMs,
+      resumeGraceMs: config.liveResumeGraceMs, stuckClientMs: config.liveStuckClientMs, maxBufferedBytes: config.liveMaxBufferedBytes,
+      maxSessions: config.liveMaxSessions, maxTags: config.liveMaxTags, maxPending: config.liveMaxPending,
+    });
+    pipeline.onPoints((tenant, points) => live.publish(tenant, points));
 
     let publisher: Publisher = () => Promise.reject(new LightsoutError('LIGHTSOUT_CONNECTOR_FAILED', 'no MQTT connection yet'));
     const collector: { pending: Promise<unknown>[] | undefined } = { pending: undefined };
@@ -187,12 +194,15 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         ingest: { acceptedTotal: st.accepted, pointsPerSecond: meter.rate(), queuedPoints: st.queuedPoints, storageErrors: st.storageErrors, tags: registry.size },
         rejected: rejections.snapshot(),
         historian: { backend: backend.name, points: hs.points, bytesOnDisk: hs.bytesOnDisk },
+        live: live.stats(),
         process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
-    const api = await buildApi({ services: { tenant: config.tenant, ingest: pipeline, registry, cache, historian, health, maxPayloadBytes: config.maxPayloadBytes }, version: VERSION, logger: log });
+    const api = await buildApi({ services: { tenant: config.tenant, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes }, version: VERSION, logger: log });
     const httpPort = await listen(api, config.httpHost, config.httpPort);
     stops.push(() => api.close());
+    // Runs before api.close (stops run in reverse): clients get 1001 and timers stop first.
+    stops.push(async () => live.stop());
     const httpUrl = `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${httpPort}`;
 
     if (config.demo && config.sim) {

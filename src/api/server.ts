@@ -12,6 +12,7 @@ import { catalogRoutes } from './http/catalog.routes.js';
 import { dataRoutes } from './http/data.routes.js';
 import { startPage } from './http/start-page.js';
 import type { ApiServices } from './services.js';
+import { liveRoutes } from './ws/live.ws.js';
 
 /** Options of the HTTP server. */
 export interface ApiServerOptions {
@@ -43,6 +44,7 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   catalogRoutes(app, opts.services);
   dataRoutes(app, opts.services);
+  await liveRoutes(app, opts.services);
   startPage(app, opts.services);
   return app;
 }

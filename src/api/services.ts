@@ -8,6 +8,7 @@ import type { IngestSink } from '../core/ingest-port.js';
 import type { HealthResponse } from '../protocol/api-types.js';
 import type { LastValueCache } from '../ingest/last-value-cache.js';
 import type { TagRegistry } from '../ingest/tag-registry.js';
+import type { LiveHub } from '../live/live-hub.js';
 
 /** The services behind the REST API. */
 export interface ApiServices {
@@ -17,6 +18,8 @@ export interface ApiServices {
   registry: TagRegistry;
   cache: LastValueCache;
   historian: Pick<HistorianBackend, 'raw' | 'buckets'>;
+  /** The live hub behind the WebSocket at /api/v1/live. */
+  live: LiveHub;
   health(): Promise<HealthResponse>;
   /** Body limit for ingest, in bytes. */
   maxPayloadBytes: number;

@@ -140,6 +140,18 @@ export const HealthResponseSchema = Type.Object({
     bySource: Type.Record(Type.String(), Type.Integer()),
   }),
   historian: Type.Object({ backend: Type.String(), points: Type.Integer(), bytesOnDisk: Type.Integer() }),
+  live: Type.Object({
+    connections: Type.Integer({ description: 'open WebSocket connections to /api/v1/live' }),
+    sessions: Type.Integer({ description: 'subscriptions with a connected client' }),
+    detachedSessions: Type.Integer({ description: 'subscriptions whose client went away, kept for a resume' }),
+    messagesSent: Type.Integer({ description: 'snapshot, delta and heartbeat messages sent since start' }),
+    pointsSent: Type.Integer({ description: 'points sent in snapshots and deltas since start' }),
+    coalescedMessages: Type.Integer({ description: 'deltas sent to a client that had fallen behind (latest value per tag only)' }),
+    overflowSnapshots: Type.Integer({ description: 'fresh snapshots sent because a client had more changed tags waiting than allowed' }),
+    resumedSessions: Type.Integer({ description: 'sessions resumed without a gap after a reconnect' }),
+    droppedSessions: Type.Integer({ description: 'clients disconnected for not reading (close code 4008)' }),
+    expiredSessions: Type.Integer({ description: 'sessions dropped after the resume grace period' }),
+  }, { description: 'the live hub (WebSocket /api/v1/live)' }),
   process: Type.Object({
     rssBytes: Type.Integer({ description: 'resident memory of the platform process' }),
     heapUsedBytes: Type.Integer({ description: 'JavaScript heap in use' }),
