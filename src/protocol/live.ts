@@ -36,7 +36,11 @@ export interface LivePing {
 /** Any message a client sends. */
 export type LiveClientMessage = LiveSubscribe | LivePing;
 
-/** Server → client: the current values of every subscribed tag. */
+/**
+ * Server → client: the current values of every subscribed tag. The answer to a new subscription;
+ * it may also come later in a session (the client fell further behind than the server keeps
+ * changes for), and then replaces the client's whole view.
+ */
 export interface LiveSnapshot {
   type: 'snapshot';
   session: string;
@@ -55,10 +59,11 @@ export interface LiveDelta {
   coalesced?: boolean;
 }
 
-/** Server → client: still alive. */
+/** Server → client: still alive (sent when nothing else was sent for a while, and after a ping). */
 export interface LiveHeartbeat {
   type: 'heartbeat';
   ts: number;
+  /** Seq of the last snapshot or delta sent (0 before any): larger than the client's means it missed one. */
   seq: number;
 }
 
