@@ -80,6 +80,13 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/core/', '^src/sim/', '^src/connectors/sparkplug/', '^src/connectors/uns/'] },
     },
     {
+      name: 'web-only-protocol',
+      comment: 'the browser bundle reaches into src/ only for the shared protocol types (ARCHITECTURE.md §2).',
+      severity: 'error',
+      from: { path: '^web/' },
+      to: { path: '^src/', pathNot: ['^src/protocol/'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
@@ -91,6 +98,6 @@ module.exports = {
     exclude: { path: '\\.test\\.ts$' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js'] },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js'] },
   },
 };

@@ -1,6 +1,6 @@
 /**
  * The HTTP server: REST API under /api/v1, OpenAPI document at /api/openapi.json and its page at
- * /api/docs, a start page at /.
+ * /api/docs, the web dashboard at /.
  * @module
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -10,7 +10,7 @@ import { LightsoutError } from '../core/errors.js';
 import { errorHandler } from './error-response.js';
 import { catalogRoutes } from './http/catalog.routes.js';
 import { dataRoutes } from './http/data.routes.js';
-import { startPage } from './http/start-page.js';
+import { staticRoutes } from './http/static.routes.js';
 import type { ApiServices } from './services.js';
 import { liveRoutes } from './ws/live.ws.js';
 
@@ -45,7 +45,7 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   catalogRoutes(app, opts.services);
   dataRoutes(app, opts.services);
   await liveRoutes(app, opts.services);
-  startPage(app, opts.services);
+  await staticRoutes(app);
   return app;
 }
 

@@ -1,0 +1,165 @@
+/**
+ * The dashboard in real Chromium against a real platform (embedded broker, historian, virtual
+ * factory): what an operator sees on the plant, machine, trend and health views, live updates
+ * from MQTT, zoom with server-side buckets, languages, themes and the phone layout.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform } from '../helpers.js';
+import { launchChromium, shot } from './chromium.js';
+
+const SITE = 'shanghai-lingang';
+const MACHINE = `${SITE}/machining/line-1/cnc-01`;
+const MARKER = `${MACHINE}/browser_marker`;
+const HIST = `${SITE}/test-area/line-9/oven-01/zone_temp`;
+
+let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let client: MqttClient;
+
+/** A day of one reading every 10 s: a daily cycle plus a fast wobble, so the chart has shape. */
+async function ingestDay(tag: string, end: number): Promise<void> {
+  const points = [];
+  for (let ts = end - 86_400_000; ts < end; ts += 10_000) {
+    points.push({ tag, ts, value: Number((180 + 20 * Math.sin(ts / 13_750_000) + 3 * Math.sin(ts / 400_000)).toFixed(2)) });
+  }
+  for (let i = 0; i < points.length; i += 4000) {
+    const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: points.slice(i, i + 4000) }) });
+    expect(res.status).toBe(200);
+  }
+}
+
+beforeAll(async () => {
+  [platform, browser] = await Promise.all([startTestPlatform({ demo: true }), launchChromium()]);
+  client = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'browser-test' });
+  // The marker tag exists before the page opens, so the machine view lists it from the start.
+  await client.publishAsync(`uns/demo/${MARKER}`, '1', { qos: 1 });
+  await ingestDay(HIST, Date.now() - 60_000);
+  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Paris', acceptDownloads: true });
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await client?.endAsync();
+  await browser?.close();
+  await platform?.stop();
+});
+
+describe('dashboard in Chromium', () => {
+  it('shows the plant tree of the demo site and a live card per machine', async () => {
+    await page.goto(platform.httpUrl + '/');
+    const tree = page.getByTestId('asset-tree');
+    await expect.poll(() => tree.getByTestId(`tree-${SITE}`).count(), { timeout: 15_000 }).toBe(1);
+    // Sparkplug lines appear once their births are in; the tree picks up new assets within 2 s.
+    for (const area of ['machining', 'assembly', 'packaging']) await expect.poll(() => tree.getByTestId(`tree-${SITE}/${area}`).count(), { timeout: 10_000 }).toBe(1);
+    // Cards carry the machine's state from the `state` tag once the virtual factory has published it.
+    await expect.poll(() => page.locator('.machine-card[data-state="running"], .machine-card[data-state="idle"], .machine-card[data-state="fault"]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(10);
+    expect(await page.locator('.machine-card').count()).toBeGreaterThanOrEqual(15);
+    await expect.poll(() => page.getByTestId(`card-${MACHINE}`).locator('dd').first().innerText()).toMatch(/\d/);
+    await expect.poll(async () => (await page.getByTestId('clock').textContent())!.replace(/\s+/g, ' ')).toMatch(/Plant \d\d:\d\d \(Asia\/Shanghai\) · You \d\d:\d\d/);
+    await shot(page, 'plant-dark');
+  });
+
+  it('shows a value published over MQTT within 2 s, on the machine view', async () => {
+    await page.goto(`${platform.httpUrl}/#/machine/${MACHINE}`);
+    const cell = page.locator(`tr[data-tag="${MARKER}"] .num`);
+    await expect.poll(() => cell.innerText(), { timeout: 10_000 }).toBe('1');
+    const value = 4242.5;
+    await client.publishAsync(`uns/demo/${MARKER}`, String(value), { qos: 1 });
+    const t0 = Date.now();
+    await expect.poll(() => cell.innerText(), { timeout: 2000, interval: 50 }).toBe('4,242.5');
+    const latencyMs = Date.now() - t0;
+    expect(latencyMs).toBeLessThan(2000);
+    expect(await page.getByTestId('link-state').getAttribute('class')).toMatch(/link-(live|polling)/);
+    await expect.poll(() => page.locator('.tags-table svg.spark path[d^="M"]').count(), { timeout: 5000 }).toBeGreaterThan(3);
+    await shot(page, 'machine');
+  });
+
+  it('draws a trend of stored history in buckets of the plot width, and zooms with a narrower request', async () => {
+    const history: URL[] = [];
+    const onRequest = (r: Request) => { if (r.url().includes('/api/v1/history')) history.push(new URL(r.url())); };
+    page.on('request', onRequest);
+    await page.goto(`${platform.httpUrl}/#/trends?tag=${encodeURIComponent(HIST)}&range=24h`);
+    const chart = page.getByTestId('trend-chart');
+    await expect.poll(() => chart.getAttribute('data-ready'), { timeout: 10_000 }).toBe('true');
+    // One request per pen: the bucket count is right the first time (no refetch once drawn).
+    expect(history.length).toBe(1);
+    const first = history.at(-1)!;
+    const span0 = Number(first.searchParams.get('to')) - Number(first.searchParams.get('from'));
+    expect(span0).toBeGreaterThan(86_000_000);
+    const over = await page.locator('.u-over').boundingBox();
+    const buckets0 = Number(first.searchParams.get('buckets'));
+    expect(buckets0).toBeGreaterThan(100);
+    expect(buckets0).toBeLessThanOrEqual(over!.width / 2);
+    await shot(page, 'trend-24h');
+
+    const loadId = await chart.getAttribute('data-load-id');
+    const y = over!.y + over!.height / 2;
+    await page.mouse.move(over!.x + over!.width * 0.3, y);
+    await page.mouse.down();
+    await page.mouse.move(over!.x + over!.width * 0.6, y, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(() => chart.getAttribute('data-load-id'), { timeout: 10_000 }).not.toBe(loadId);
+    const zoomed = history.at(-1)!;
+    const span1 = Number(zoomed.searchParams.get('to')) - Number(zoomed.searchParams.get('from'));
+    expect(span1).toBeLessThan(span0 * 0.4);
+    expect(span1).toBeGreaterThan(span0 * 0.2);
+    expect(Number(zoomed.searchParams.get('buckets'))).toBe(buckets0);
+    // The zoomed window is in the URL, so the link shows the same thing to a colleague.
+    expect(page.url()).toMatch(/from=\d+&to=\d+/);
+    page.off('request', onRequest);
+    await shot(page, 'trend-zoomed');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv').click()]);
+    const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+    const lines = csv.trim().split('\n');
+    expect(lines[0]).toBe(`time_utc,ts_ms,${HIST} avg,${HIST} min,${HIST} max,${HIST} count`);
+    expect(lines.length).toBeGreaterThan(50);
+  });
+
+  it('switches language to Chinese and French, and remembers it', async () => {
+    await page.goto(platform.httpUrl + '/#/plant');
+    await page.getByTestId('lang').selectOption('zh');
+    await expect.poll(() => page.getByTestId('nav-trends').innerText()).toBe('趋势');
+    await expect.poll(() => page.getByTestId('plant-view').locator('h1').innerText()).toBe('工厂总览');
+    await shot(page, 'plant-zh');
+    await page.getByTestId('lang').selectOption('fr');
+    await expect.poll(() => page.getByTestId('nav-health').innerText()).toBe('État du système');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('nav-trends').innerText()).toBe('Tendances');
+    await page.getByTestId('lang').selectOption('en');
+  });
+
+  it('switches to the light theme and back', async () => {
+    const bg = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const dark = await bg();
+    await page.getByTestId('theme').click();
+    await expect.poll(bg).not.toBe(dark);
+    expect(await page.evaluate(() => localStorage.getItem('lightsout.theme'))).toBe('light');
+    await page.goto(platform.httpUrl + '/#/health');
+    await expect.poll(() => page.getByTestId('health-view').innerText(), { timeout: 5000 }).toContain('mqtt-broker');
+    await shot(page, 'health-light');
+    await page.getByTestId('theme').click();
+    await expect.poll(bg).toBe(dark);
+  });
+
+  it('collapses the tree into a drawer on a phone', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-GB' });
+    const p = await phone.newPage();
+    await p.goto(platform.httpUrl + '/');
+    await expect.poll(() => p.locator('.machine-card').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const drawerX = async () => (await p.getByTestId('drawer').boundingBox())!.x;
+    expect(await drawerX()).toBeLessThan(0);
+    // Nothing is wider than the screen.
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(p, 'phone-plant');
+    await p.getByTestId('menu').click();
+    await expect.poll(drawerX).toBe(0);
+    await expect.poll(() => p.getByTestId(`tree-${SITE}/machining`).isVisible()).toBe(true);
+    await shot(p, 'phone-drawer');
+    await phone.close();
+  });
+});

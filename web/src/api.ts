@@ -1,0 +1,53 @@
+/**
+ * The REST API as the dashboard uses it, typed by src/protocol. Errors carry the API's stable code
+ * so views can say what went wrong.
+ * @module
+ */
+import type { ApiAsset, ApiBucket, ApiPoint, HealthResponse, HistoryResponse, LatestResponse } from '../../src/protocol/api-types.js';
+
+/** A failed API call, with the `LIGHTSOUT_*` code when the server sent one. */
+export class ApiCallError extends Error {
+  constructor(message: string, readonly code: string, readonly status: number) {
+    super(message);
+  }
+}
+
+async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, { signal, headers: { accept: 'application/json' } });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
+    throw new ApiCallError(body?.error?.message ?? `HTTP ${res.status}`, body?.error?.code ?? 'HTTP', res.status);
+  }
+  return (await res.json()) as T;
+}
+
+/** GET /api/v1/assets */
+export function fetchAssets(signal?: AbortSignal): Promise<{ tenant: string; assets: ApiAsset[] }> {
+  return getJson('/api/v1/assets', signal);
+}
+
+/** GET /api/v1/tags: path and type of every tag (the trend picker lists the numeric ones). */
+export function fetchTags(signal?: AbortSignal): Promise<{ tags: Array<{ path: string; type: 'number' | 'boolean' | 'string' }> }> {
+  return getJson('/api/v1/tags', signal);
+}
+
+/** GET /api/v1/health */
+export function fetchHealth(signal?: AbortSignal): Promise<HealthResponse> {
+  return getJson('/api/v1/health', signal);
+}
+
+/** Latest values; asks in chunks so a big plant never makes an over-long URL. */
+export async function fetchLatest(tags: string[], signal?: AbortSignal): Promise<ApiPoint[]> {
+  const out: ApiPoint[] = [];
+  for (let i = 0; i < tags.length; i += 150) {
+    const q = tags.slice(i, i + 150).map((t) => `tag=${encodeURIComponent(t)}`).join('&');
+    out.push(...(await getJson<LatestResponse>(`/api/v1/latest?${q}`, signal)).points);
+  }
+  return out;
+}
+
+/** Downsampled history: `buckets` equal buckets of [from, to), only the non-empty ones. */
+export async function fetchBuckets(tag: string, from: number, to: number, buckets: number, signal?: AbortSignal): Promise<ApiBucket[]> {
+  const q = `tag=${encodeURIComponent(tag)}&from=${Math.floor(from)}&to=${Math.ceil(to)}&buckets=${Math.max(1, Math.round(buckets))}`;
+  return (await getJson<HistoryResponse>(`/api/v1/history?${q}`, signal)).buckets ?? [];
+}

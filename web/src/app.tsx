@@ -1,0 +1,72 @@
+/**
+ * The dashboard shell: top bar, asset tree (side panel or drawer) and the routed view. Loads the
+ * asset tree and refreshes it when the platform's tag count changes (new machines appear without
+ * a reload).
+ * @module
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { ApiAsset } from '../../src/protocol/api-types.js';
+import { fetchAssets, fetchHealth } from './api.js';
+import { AppHeader } from './components/app-header.js';
+import { AssetTree } from './components/asset-tree.js';
+import { lang, t } from './i18n/index.js';
+import { useObservable } from './observable.js';
+import { siteTimeZone } from './plant-model.js';
+import { route } from './router.js';
+import { theme } from './theme.js';
+import { HealthView } from './views/health-view.js';
+import { MachineView } from './views/machine-view.js';
+import { PlantView } from './views/plant-view.js';
+import { TrendsView } from './views/trends-view.js';
+
+/** Asset tree, re-fetched when the number of tags changes (checked every 2 s). */
+function useAssets(): { tenant: string; assets: ApiAsset[]; error: string } {
+  const [state, setState] = useState({ tenant: '', assets: [] as ApiAsset[], error: '' });
+  useEffect(() => {
+    let tags = -1;
+    let stop = false;
+    const check = async () => {
+      try {
+        const h = await fetchHealth();
+        if (h.ingest.tags !== tags) {
+          const a = await fetchAssets();
+          tags = h.ingest.tags;
+          if (!stop) setState({ tenant: a.tenant, assets: a.assets, error: '' });
+        }
+      } catch (e) {
+        if (!stop) setState((s) => ({ ...s, error: (e as Error).message }));
+      }
+    };
+    void check();
+    const id = setInterval(() => void check(), 2000);
+    return () => { stop = true; clearInterval(id); };
+  }, []);
+  return state;
+}
+
+/** The app. */
+export function App() {
+  const r = useObservable(route);
+  const l = useObservable(lang);
+  const th = useObservable(theme);
+  const { tenant, assets, error } = useAssets();
+  const [drawer, setDrawer] = useState(false);
+  const site = (r.path || assets[0]?.path || '').split('/')[0] ?? '';
+  const timeZone = siteTimeZone(site);
+  return (
+    <div class={`shell${drawer ? ' drawer-open' : ''}`}>
+      <AppHeader view={r.view} tenant={tenant} timeZone={timeZone} onMenu={() => setDrawer(!drawer)} />
+      <aside class="side" data-testid="drawer" aria-label={t('tree.title')}>
+        <AssetTree assets={assets} route={r} onNavigate={() => setDrawer(false)} />
+      </aside>
+      <div class="scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
+      <main class="main">
+        {error ? <div class="banner error" role="alert">{t('error.load', { message: error })} {t('error.retrying')}</div> : null}
+        {r.view === 'plant' ? <PlantView assets={assets} path={r.path} />
+          : r.view === 'machine' ? <MachineView assets={assets} path={r.path} />
+          : r.view === 'trends' ? <TrendsView route={r} timeZone={timeZone} look={`${th}|${l}`} />
+          : <HealthView />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * The top bar: navigation, connection state, clocks, language and theme. On narrow screens it
+ * also opens the asset drawer.
+ * @module
+ */
+import { LANGUAGES, lang, setLang, t, type Lang } from '../i18n/index.js';
+import { live, type LinkState } from '../live/live-client.js';
+import { useObservable } from '../observable.js';
+import { href, type View } from '../router.js';
+import { setTheme, theme } from '../theme.js';
+import { PlantClock } from './plant-clock.js';
+
+const LINK_LABEL: Record<LinkState, 'conn.live' | 'conn.polling' | 'conn.offline' | 'conn.connecting'> = {
+  live: 'conn.live', polling: 'conn.polling', offline: 'conn.offline', connecting: 'conn.connecting',
+};
+
+/** Props of {@link AppHeader}. */
+export interface AppHeaderProps {
+  view: View;
+  tenant: string;
+  timeZone: string | undefined;
+  onMenu: () => void;
+}
+
+/** The top bar. */
+export function AppHeader({ view, tenant, timeZone, onMenu }: AppHeaderProps) {
+  const link = useObservable(live.state);
+  const th = useObservable(theme);
+  const current = useObservable(lang);
+  const nav: Array<[View, 'nav.plant' | 'nav.trends' | 'nav.health']> = [['plant', 'nav.plant'], ['trends', 'nav.trends'], ['health', 'nav.health']];
+  return (
+    <header class="topbar">
+      <button class="icon-btn menu-btn" aria-label={t('nav.menu')} onClick={onMenu} data-testid="menu">☰</button>
+      <a class="brand" href={href('plant')}>
+        <span class="brand-mark" aria-hidden="true" />
+        {t('app.title')}
+        {tenant ? <span class="tenant">{tenant}</span> : null}
+      </a>
+      <nav class="views">
+        {nav.map(([v, key]) => (
+          <a href={href(v)} class={view === v || (v === 'plant' && view === 'machine') ? 'active' : ''} data-testid={`nav-${v}`}>{t(key)}</a>
+        ))}
+      </nav>
+      <span class="spacer" />
+      <PlantClock timeZone={timeZone} />
+      <span class={`link link-${link}`} data-testid="link-state" title={t(LINK_LABEL[link])}>
+        <span class="dot" aria-hidden="true" />
+        <span class="link-text">{t(LINK_LABEL[link])}</span>
+      </span>
+      <select class="lang" aria-label={t('lang.label')} value={current} data-testid="lang" onChange={(e) => setLang((e.currentTarget as HTMLSelectElement).value as Lang)}>
+        {LANGUAGES.map((l) => <option value={l.id}>{l.name}</option>)}
+      </select>
+      <button class="icon-btn" data-testid="theme" aria-label={t('theme.toggle')} title={th === 'dark' ? t('theme.light') : t('theme.dark')} onClick={() => setTheme(th === 'dark' ? 'light' : 'dark')}>
+        {th === 'dark' ? '☀' : '☾'}
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,94 @@
+/**
+ * Trends view: several tags on one chart over a named range (live, ending at now) or an absolute
+ * window (zoomed or panned). Buckets are computed by the historian at one per two pixels of plot
+ * width, so a year draws as fast as an hour. All state is in the URL.
+ * @module
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ApiPoint } from '../../../src/protocol/api-types.js';
+import { fetchBuckets } from '../api.js';
+import { formatDateTime, formatDuration, formatNumber, t } from '../i18n/index.js';
+import { useLiveValues, useNow } from '../live/use-live.js';
+import { href, navigate, type Route } from '../router.js';
+import { TagPicker } from '../trend/tag-picker.js';
+import { TrendChart } from '../trend/trend-chart.js';
+import { appendLive, plotColumns, seriesFromBuckets, type TagSeries } from '../trend/trend-data.js';
+import { bucketsFor, parseTrendState, resolveWindow, trendParams, type TrendState } from '../trend/trend-range.js';
+import { TrendLegend } from '../trend/trend-legend.js';
+import { TrendToolbar } from '../trend/trend-toolbar.js';
+
+/** The view. */
+export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: string | undefined; look: string }) {
+  const st = parseTrendState(route.params);
+  const tagsKey = st.tags.join('\n');
+  const [widthPx, setWidthPx] = useState(0);
+  const buckets = widthPx > 0 ? bucketsFor(widthPx) : 0;
+  const series = useRef<TagSeries[]>([]);
+  const [loaded, setLoaded] = useState({ id: 0, from: 0, to: 0, bucketMs: 1, errors: [] as string[], loading: false });
+  const [version, setVersion] = useState(0);
+  const [cursor, setCursor] = useState<number | null>(null);
+  const now = useNow(1000);
+
+  const go = (next: TrendState, replace = true) => navigate(href('trends', '', trendParams(next)), replace);
+
+  useEffect(() => {
+    if (buckets === 0 || st.tags.length === 0) return;
+    const ctl = new AbortController();
+    const win = resolveWindow(st, Date.now());
+    setLoaded((l) => ({ ...l, loading: true }));
+    void Promise.all(st.tags.map((tag) => fetchBuckets(tag, win.from, win.to, buckets, ctl.signal)
+      .then((b) => ({ s: seriesFromBuckets(tag, b), err: '' }))
+      .catch((e: Error) => ({ s: seriesFromBuckets(tag, []), err: ctl.signal.aborted ? '' : t('trend.error', { tag, message: e.message }) }))))
+      .then((rs) => {
+        if (ctl.signal.aborted) return;
+        series.current = rs.map((r) => r.s);
+        setLoaded((l) => ({ id: l.id + 1, from: win.from, to: win.to, bucketMs: (win.to - win.from) / buckets, errors: rs.map((r) => r.err).filter(Boolean), loading: false }));
+      });
+    return () => ctl.abort();
+  }, [tagsKey, st.range, st.from, st.to, buckets]);
+
+  const win = resolveWindow(st, now);
+  const isLive = win.live;
+  // A live window slides with the clock; an absolute one is exactly what was loaded.
+  const from = isLive ? Math.max(loaded.from, win.from) : win.from;
+  const to = isLive ? Math.max(loaded.to, now) : win.to;
+
+  const onPoint = (p: ApiPoint) => {
+    const s = series.current.find((x) => x.tag === p.tag);
+    if (!isLive || !s || loaded.id === 0) return;
+    appendLive(s, p, Date.now() - (loaded.to - loaded.from), loaded.bucketMs);
+    setVersion((v) => v + 1);
+  };
+  useLiveValues(isLive ? st.tags : [], onPoint);
+
+  const data = useMemo(() => plotColumns(series.current, loaded.bucketMs), [loaded.id, version]);
+  const onZoom = (a: number, b: number) => go({ tags: st.tags, from: Math.round(a), to: Math.round(b) });
+
+  return (
+    <section class="view trends-view" data-testid="trends-view">
+      <div class="view-head">
+        <h1>{t('trend.title')}</h1>
+        {isLive ? <span class="live-pill">{t('trend.live')}</span> : <span class="muted">{formatDateTime(win.from, { timeZone })} – {formatDateTime(win.to, { timeZone })}</span>}
+        <span class="spacer" />
+        <TagPicker exclude={st.tags} onAdd={(tag) => go({ ...st, tags: [...st.tags, tag] }, false)} />
+      </div>
+      <TrendToolbar state={st} from={from} to={to} series={series.current} onChange={go} />
+      {st.tags.length === 0 ? <p class="empty muted">{t('trend.empty')}</p> : (
+        <>
+          <TrendLegend tags={st.tags} data={data} cursor={cursor} onRemove={(tag) => go({ ...st, tags: st.tags.filter((x) => x !== tag) }, false)} />
+          <div class="chart-wrap">
+            <TrendChart tags={st.tags} data={data} from={from} to={to} timeZone={timeZone} loadId={loaded.id} look={look}
+              onZoom={onZoom} onWidth={setWidthPx} onCursor={setCursor} />
+            {loaded.loading ? <div class="chart-note">{t('trend.loading')}</div> : loaded.id > 0 && data[0]!.length === 0 ? <div class="chart-note">{t('trend.noData')}</div> : null}
+          </div>
+          <div class="chart-foot muted small">
+            <span>{t('trend.zoomHint')}</span>
+            {buckets > 0 ? <span data-testid="bucket-info">{t('trend.buckets', { n: formatNumber(buckets, 0), per: formatDuration(loaded.bucketMs) })}</span> : null}
+            {timeZone ? <span>{timeZone}</span> : null}
+          </div>
+          {loaded.errors.map((e) => <p class="error">{e}</p>)}
+        </>
+      )}
+    </section>
+  );
+}
