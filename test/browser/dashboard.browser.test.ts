@@ -38,6 +38,17 @@ beforeAll(async () => {
   // The marker tag exists before the page opens, so the machine view lists it from the start.
   await client.publishAsync(`uns/demo/${MARKER}`, '1', { qos: 1 });
   await ingestDay(HIST, Date.now() - 60_000);
+  // Two more machines beside the oven: one in fault, one whose data went stale (quality bad).
+  const now = Date.now();
+  const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ points: [
+      { tag: `${SITE}/test-area/line-9/oven-01/state`, ts: now, value: 'fault' },
+      { tag: `${SITE}/test-area/line-9/oven-02/state`, ts: now, value: 'running', quality: 'bad' },
+      { tag: `${SITE}/test-area/line-9/oven-02/zone_temp`, ts: now, value: 171.5, quality: 'bad' },
+    ] }),
+  });
+  expect(res.status).toBe(200);
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Paris', acceptDownloads: true });
   page = await context.newPage();
 });
@@ -63,6 +74,21 @@ describe('dashboard in Chromium', () => {
     await shot(page, 'plant-dark');
   });
 
+  it('marks a machine in fault red and a stale one hatched with a badge', async () => {
+    await page.goto(`${platform.httpUrl}/#/plant/${SITE}/test-area`);
+    const fault = page.getByTestId(`card-${SITE}/test-area/line-9/oven-01`);
+    const stale = page.getByTestId(`card-${SITE}/test-area/line-9/oven-02`);
+    await expect.poll(() => fault.getAttribute('data-state'), { timeout: 5000 }).toBe('fault');
+    expect(await fault.locator('.state-chip').innerText()).toBe('Fault');
+    await expect.poll(() => stale.getAttribute('data-stale')).toBe('1');
+    expect(await stale.locator('.badge-stale').innerText()).toMatch(/stale/i);
+    // Hatched: the stale card's background is a stripe pattern, not a flat colour.
+    expect(await stale.evaluate((el) => getComputedStyle(el).backgroundImage)).toContain('repeating-linear-gradient');
+    // The stale machine is counted as stale, not as running on data that may be old.
+    expect((await page.getByTestId('plant-summary').innerText()).replace(/\s+/g, ' ')).toBe('0 Running 0 Idle 1 Fault 1 stale');
+    await shot(page, 'plant-fault-stale');
+  });
+
   it('shows a value published over MQTT within 2 s, on the machine view', async () => {
     await page.goto(`${platform.httpUrl}/#/machine/${MACHINE}`);
     const cell = page.locator(`tr[data-tag="${MARKER}"] .num`);
@@ -73,9 +99,25 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => cell.innerText(), { timeout: 2000, interval: 50 }).toBe('4,242.5');
     const latencyMs = Date.now() - t0;
     expect(latencyMs).toBeLessThan(2000);
-    expect(await page.getByTestId('link-state').getAttribute('class')).toMatch(/link-(live|polling)/);
+    // The live hub's WebSocket is up on this server: values come through it, not by polling.
+    expect(await page.getByTestId('link-state').getAttribute('class')).toContain('link-live');
     await expect.poll(() => page.locator('.tags-table svg.spark path[d^="M"]').count(), { timeout: 5000 }).toBeGreaterThan(3);
     await shot(page, 'machine');
+  });
+
+  it('falls back to polling /api/v1/latest when the WebSocket cannot connect', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    // A proxy that refuses WebSocket upgrades: the page must still show live values.
+    await ctx.routeWebSocket(/\/api\/v1\/live/, (ws) => ws.close({ code: 1011, reason: 'refused by test' }));
+    const p = await ctx.newPage();
+    await p.goto(`${platform.httpUrl}/#/machine/${MACHINE}`);
+    await expect.poll(() => p.getByTestId('link-state').getAttribute('class'), { timeout: 5000 }).toContain('link-polling');
+    const cell = p.locator(`tr[data-tag="${MARKER}"] .num`);
+    await expect.poll(() => cell.innerText(), { timeout: 5000 }).toMatch(/\d/);
+    await client.publishAsync(`uns/demo/${MARKER}`, '77.25', { qos: 1 });
+    // Polling every 2 s: within one period plus a request.
+    await expect.poll(() => cell.innerText(), { timeout: 3000, interval: 100 }).toBe('77.25');
+    await ctx.close();
   });
 
   it('draws a trend of stored history in buckets of the plot width, and zooms with a narrower request', async () => {
@@ -108,6 +150,9 @@ describe('dashboard in Chromium', () => {
     expect(span1).toBeLessThan(span0 * 0.4);
     expect(span1).toBeGreaterThan(span0 * 0.2);
     expect(Number(zoomed.searchParams.get('buckets'))).toBe(buckets0);
+    // And the time axis drawn is the zoomed window, not the old one.
+    expect(Number(await chart.getAttribute('data-x-from'))).toBe(Number(zoomed.searchParams.get('from')));
+    expect(Number(await chart.getAttribute('data-x-to'))).toBe(Number(zoomed.searchParams.get('to')));
     // The zoomed window is in the URL, so the link shows the same thing to a colleague.
     expect(page.url()).toMatch(/from=\d+&to=\d+/);
     page.off('request', onRequest);

@@ -31,11 +31,12 @@ export function MachineCard({ machine, values }: MachineCardProps) {
   const uncertain = !stale && state?.quality === 'uncertain';
   const cls = stateClass(state);
   return (
-    <a href={href('machine', machine.path)} class={`card machine-card state-${cls}${stale ? ' stale' : ''}`} data-testid={`card-${machine.path}`} data-state={cls} data-stale={stale ? '1' : '0'}>
+    <a href={href('machine', machine.path)} class={`card machine-card state-${stale ? 'unknown' : cls}${stale ? ' stale' : ''}`} data-testid={`card-${machine.path}`} data-state={cls} data-stale={stale ? '1' : '0'}>
       <div class="card-head">
         <span class="card-name">{machine.name}</span>
         {stale ? <span class="badge badge-stale">{t('badge.stale')}</span> : uncertain ? <span class="badge badge-uncertain">{t('badge.uncertain')}</span> : null}
-        <span class={`state-chip state-${cls}`}>{t(`state.${cls}`)}</span>
+        {/* The last known state stays readable, but greyed: stale data must not look like a healthy green. */}
+        <span class={`state-chip state-${stale ? 'unknown' : cls}`}>{t(`state.${cls}`)}</span>
       </div>
       <dl class="kv">
         {keys.map((k) => (

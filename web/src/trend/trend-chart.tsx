@@ -29,7 +29,7 @@ export interface TrendChartProps {
   onWidth: (cssPx: number) => void;
   onCursor: (idx: number | null) => void;
   /** Called after each draw (internal: marks a fresh load as drawn). */
-  onDraw?: () => void;
+  onDraw?: (u: uPlot) => void;
   /** Theme and language, so axes re-colour and re-label. */
   look: string;
 }
@@ -98,7 +98,7 @@ function options(p: TrendChartProps, width: number, height: number, state: { fro
         u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
       }],
       setCursor: [(u) => p.onCursor(u.cursor.idx ?? null)],
-      draw: [() => p.onDraw?.()],
+      draw: [(u) => p.onDraw?.(u)],
     },
   };
 }
@@ -111,11 +111,17 @@ export function TrendChart(p: TrendChartProps) {
   const props = useRef(p);
   props.current = p;
   const drawnLoad = useRef(-1);
-  state.current = { from: p.from, to: p.to };
+  // Mutated, not replaced: uPlot's x range function holds this object from creation.
+  state.current.from = p.from;
+  state.current.to = p.to;
   const pendingMark = useRef(false);
   // uPlot draws in a microtask after setData: mark only once the pixels are really there.
-  const markDrawn = () => {
-    if (!pendingMark.current || !box.current) return;
+  const markDrawn = (u: uPlot) => {
+    if (!box.current) return;
+    // The window actually drawn, in ms (tests check that a zoom really changed the axis).
+    box.current.dataset.xFrom = String(Math.round((u.scales.x!.min ?? 0) * 1000));
+    box.current.dataset.xTo = String(Math.round((u.scales.x!.max ?? 0) * 1000));
+    if (!pendingMark.current) return;
     pendingMark.current = false;
     box.current.dataset.ready = 'true';
     box.current.dataset.loadId = String(drawnLoad.current);

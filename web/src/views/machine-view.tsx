@@ -67,7 +67,7 @@ export function MachineView({ assets, path }: { assets: readonly ApiAsset[]; pat
       <div class="view-head">
         <h1>{machine.name}</h1>
         <span class="muted crumbs">{path.split('/').slice(0, -1).join(' › ')}</span>
-        <span class={`state-chip state-${cls}`}>{t(`state.${cls}`)}</span>
+        <span class={`state-chip state-${isStale(state) ? 'unknown' : cls}`}>{t(`state.${cls}`)}</span>
         {isStale(state) ? <span class="badge badge-stale">{t('badge.stale')}</span> : null}
         <span class="spacer" />
         {numeric.length > 0 ? <a class="btn" href={trendHref(numeric.slice(0, 4), '1h')}>{t('machine.trendAll')}</a> : null}

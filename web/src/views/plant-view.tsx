@@ -18,9 +18,9 @@ export function PlantView({ assets, path }: { assets: readonly ApiAsset[]; path:
   const counts = { running: 0, idle: 0, fault: 0, stale: 0 };
   for (const m of machines) {
     const p = values.get(`${m.asset.path}/state`);
+    // A stale machine counts as stale only: its last state may no longer be true.
     if (isStale(p)) counts.stale++;
-    const c = stateClass(p);
-    if (c !== 'unknown') counts[c]++;
+    else if (stateClass(p) !== 'unknown') counts[stateClass(p) as 'running' | 'idle' | 'fault']++;
   }
   // Group by everything above the machine (site/area/line), keeping tree order.
   const groups = new Map<string, MachineRef[]>();
@@ -31,7 +31,7 @@ export function PlantView({ assets, path }: { assets: readonly ApiAsset[]; path:
   return (
     <section class="view plant-view" data-testid="plant-view">
       <div class="view-head">
-        <h1>{path || t('plant.title')}</h1>
+        <h1>{path ? path.split('/').join(' › ') : t('plant.title')}</h1>
         <span class="muted">{t('plant.machines', { n: machines.length })}</span>
         <span class="summary" data-testid="plant-summary">
           <span class="sum state-running"><b>{counts.running}</b> {t('state.running')}</span>
