@@ -19,6 +19,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let client: MqttClient;
+/** Uncaught errors in the page: any one fails the run (see the last test). */
+const pageErrors: string[] = [];
 
 /** A day of one reading every 10 s: a daily cycle plus a fast wobble, so the chart has shape. */
 async function ingestDay(tag: string, end: number): Promise<void> {
@@ -51,6 +53,7 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Paris', acceptDownloads: true });
   page = await context.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
 });
 
 afterAll(async () => {
@@ -165,6 +168,15 @@ describe('dashboard in Chromium', () => {
     expect(lines.length).toBeGreaterThan(50);
   });
 
+  it('appends live values to a trend that ends at now', async () => {
+    const tags = [MARKER, `${MACHINE}/spindle_speed`, `${MACHINE}/spindle_temp`];
+    await page.goto(`${platform.httpUrl}/#/trends?${tags.map((t) => `tag=${encodeURIComponent(t)}`).join('&')}&range=5m`);
+    await expect.poll(() => page.getByTestId('trend-chart').getAttribute('data-ready'), { timeout: 10_000 }).toBe('true');
+    await client.publishAsync(`uns/demo/${MARKER}`, '555.5', { qos: 1 });
+    await expect.poll(() => page.getByTestId('trend-legend').locator('.pen-value').first().innerText(), { timeout: 2000 }).toBe('555.5');
+    await shot(page, 'trend-live-3-pens');
+  });
+
   it('switches language to Chinese and French, and remembers it', async () => {
     await page.goto(platform.httpUrl + '/#/plant');
     await page.getByTestId('lang').selectOption('zh');
@@ -189,6 +201,10 @@ describe('dashboard in Chromium', () => {
     await shot(page, 'health-light');
     await page.getByTestId('theme').click();
     await expect.poll(bg).toBe(dark);
+  });
+
+  it('threw no uncaught error in the page along the way', () => {
+    expect(pageErrors).toEqual([]);
   });
 
   it('collapses the tree into a drawer on a phone', async () => {

@@ -33,7 +33,7 @@ export function Sparkline({ xs, ys, from, to, width = 120, height = 28, bad }: S
     pen = true;
   }
   return (
-    <svg class={`spark${bad ? ' spark-bad' : ''}`} width={width} height={height} viewBox={`0 0 ${width} ${height}`} aria-hidden="true">
+    <svg class={`spark${bad ? ' spark-bad' : ''}`} width={width} height={height} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" aria-hidden="true">
       <path d={d} fill="none" stroke="currentColor" stroke-width="1.5" vector-effect="non-scaling-stroke" />
     </svg>
   );

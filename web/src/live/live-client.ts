@@ -32,6 +32,8 @@ export class LiveClient {
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private resubscribe: ReturnType<typeof setTimeout> | undefined;
   private lastMessage = 0;
+  /** The server refused the subscription (e.g. over its tag limit): poll instead while it stands. */
+  private refused = false;
 
   constructor(private readonly url = LiveClient.defaultUrl()) {
     this.connect();
@@ -89,7 +91,7 @@ export class LiveClient {
     this.resubscribe = setTimeout(() => {
       this.resubscribe = undefined;
       if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'subscribe', tags: [...this.wanted.keys()], maxRate: 10 });
-      else if (this.state.get() !== 'live') void this.poll();
+      if (this.ws?.readyState !== WebSocket.OPEN || this.refused) void this.poll();
     }, 30);
   }
 
@@ -125,14 +127,19 @@ export class LiveClient {
       }
       if (msg.type === 'snapshot') {
         this.session = { session: msg.session, seq: msg.seq };
+        this.refused = false;
+        this.state.set('live');
         this.apply(msg.points);
       } else if (msg.type === 'delta') {
         if (this.session) this.session.seq = msg.seq;
         this.apply(msg.points);
       } else if (msg.type === 'heartbeat') {
         if (this.session) this.session.seq = msg.seq;
-      } else if (msg.type === 'error' && msg.error.code.includes('RESUME')) {
-        this.session = undefined;
+      } else if (msg.type === 'error') {
+        console.warn(`live hub refused the subscription: ${msg.error.code} ${msg.error.message}`);
+        this.refused = true;
+        this.state.set('polling');
+        this.fallBack();
       }
     };
     ws.onclose = () => {
@@ -159,13 +166,13 @@ export class LiveClient {
   private async poll(): Promise<void> {
     clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => void this.poll(), POLL_MS);
-    if (this.ws?.readyState === WebSocket.OPEN) return this.stopPolling();
+    if (this.ws?.readyState === WebSocket.OPEN && !this.refused) return this.stopPolling();
     const tags = [...this.wanted.keys()];
     try {
       if (tags.length > 0) this.apply(await fetchLatest(tags));
-      if (this.ws?.readyState !== WebSocket.OPEN) this.state.set('polling');
+      if (this.ws?.readyState !== WebSocket.OPEN || this.refused) this.state.set('polling');
     } catch {
-      if (this.ws?.readyState !== WebSocket.OPEN) this.state.set('offline');
+      if (this.ws?.readyState !== WebSocket.OPEN || this.refused) this.state.set('offline');
     }
   }
 }

@@ -78,7 +78,8 @@ function options(p: TrendChartProps, width: number, height: number, state: { fro
     const colour = PEN_COLOURS[i % PEN_COLOURS.length]!;
     const scale = `y${i}`;
     scales[scale] = { auto: true };
-    series.push({ label: tag, scale, stroke: colour, width: 1.5, spanGaps: false, points: { show: false } });
+    // Avg line: uPlot's default point markers appear only when points are sparse (a lone bucket stays visible).
+    series.push({ label: tag, scale, stroke: colour, width: 1.5, spanGaps: false, points: { size: 4, fill: colour } });
     series.push({ label: `${tag} min`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } });
     series.push({ label: `${tag} max`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } });
     bands.push({ series: [3 + i * 3, 2 + i * 3], fill: `${colour}33` });

@@ -51,15 +51,29 @@ export function appendLive(s: TagSeries, p: ApiPoint, from: number, bucketMs: nu
 }
 
 /**
+ * The spacing beyond which two buckets are a gap: more than 1.5 buckets apart, or, when buckets
+ * are finer than the tag's own sampling (a 1 Hz tag over 5 minutes), more than 3 of its usual
+ * intervals apart, so a slow tag is a line and not a row of dots.
+ */
+function gapThreshold(ts: readonly number[], bucketMs: number): number {
+  if (ts.length < 3) return bucketMs * 1.5;
+  const steps: number[] = [];
+  for (let i = 1; i < ts.length; i++) steps.push(ts[i]! - ts[i - 1]!);
+  steps.sort((a, b) => a - b);
+  return Math.max(bucketMs * 1.5, steps[steps.length >> 1]! * 3);
+}
+
+/**
  * uPlot's aligned columns: x in seconds, then avg, min, max of each tag. A tag's missing bucket
  * is null; after a run of missing buckets a null is inserted so the line breaks there.
  */
 export function plotColumns(series: readonly TagSeries[], bucketMs: number): Array<Array<number | null>> {
   const xs = new Set<number>();
   for (const s of series) {
+    const gap = gapThreshold(s.ts, bucketMs);
     for (let i = 0; i < s.ts.length; i++) {
       xs.add(s.ts[i]!);
-      if (i + 1 < s.ts.length && s.ts[i + 1]! - s.ts[i]! > bucketMs * 1.5) xs.add(s.ts[i]! + bucketMs);
+      if (i + 1 < s.ts.length && s.ts[i + 1]! - s.ts[i]! > gap) xs.add(s.ts[i]! + bucketMs);
     }
   }
   const x = [...xs].sort((a, b) => a - b);

@@ -61,7 +61,11 @@ export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: 
   };
   useLiveValues(isLive ? st.tags : [], onPoint);
 
-  const data = useMemo(() => plotColumns(series.current, loaded.bucketMs), [loaded.id, version]);
+  // Until the new pens are loaded, draw nothing rather than the old pens' data under new names.
+  const data = useMemo(() => {
+    const same = series.current.length === st.tags.length && series.current.every((x, i) => x.tag === st.tags[i]);
+    return plotColumns(same ? series.current : st.tags.map((tag) => seriesFromBuckets(tag, [])), loaded.bucketMs);
+  }, [loaded.id, version, tagsKey]);
   const onZoom = (a: number, b: number) => go({ tags: st.tags, from: Math.round(a), to: Math.round(b) });
 
   return (
