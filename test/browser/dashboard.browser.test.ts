@@ -207,6 +207,19 @@ describe('dashboard in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('fits a tablet screen without sideways scrolling', async () => {
+    const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
+    const p = await tablet.newPage();
+    await p.goto(platform.httpUrl + '/#/plant');
+    await expect.poll(() => p.locator('.machine-card').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // First visit follows the browser's language.
+    expect(await p.getByTestId('nav-plant').innerText()).toBe('Usine');
+    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    expect(await p.evaluate(() => document.querySelector('.topbar')!.scrollWidth)).toBeLessThanOrEqual(1024);
+    await shot(p, 'tablet-plant-fr');
+    await tablet.close();
+  });
+
   it('collapses the tree into a drawer on a phone', async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-GB' });
     const p = await phone.newPage();

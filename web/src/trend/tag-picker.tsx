@@ -6,6 +6,18 @@ import { useEffect, useState } from 'preact/hooks';
 import { fetchTags } from '../api.js';
 import { t } from '../i18n/index.js';
 
+/** At most 200 tags containing every word typed: a plant of 100k tags must not build 100k options. */
+function suggestions(all: readonly string[], text: string, exclude: readonly string[]): string[] {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  const out: string[] = [];
+  for (const tag of all) {
+    if (out.length >= 200) break;
+    const lower = tag.toLowerCase();
+    if (!exclude.includes(tag) && words.every((w) => lower.includes(w))) out.push(tag);
+  }
+  return out;
+}
+
 /** The picker; `exclude` are the tags already shown. */
 export function TagPicker({ exclude, onAdd }: { exclude: readonly string[]; onAdd: (tag: string) => void }) {
   const [all, setAll] = useState<string[]>([]);
@@ -25,7 +37,7 @@ export function TagPicker({ exclude, onAdd }: { exclude: readonly string[]; onAd
     <form class="tag-picker" onSubmit={submit}>
       <input list="trend-tags" value={text} placeholder={t('trend.addTag')} aria-label={t('trend.addTag')} data-testid="tag-input"
         onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} />
-      <datalist id="trend-tags">{all.filter((x) => !exclude.includes(x)).map((x) => <option value={x} />)}</datalist>
+      <datalist id="trend-tags">{suggestions(all, text, exclude).map((x) => <option value={x} />)}</datalist>
       <button class="btn" type="submit" disabled={!text.trim()}>{t('trend.add')}</button>
     </form>
   );
