@@ -14,7 +14,7 @@ import type { LastValueCache } from '../ingest/last-value-cache.js';
 import type { TagRegistry } from '../ingest/tag-registry.js';
 import type { LiveSubscribe } from '../protocol/live.js';
 import { LiveConnection } from './live-connection.js';
-import { LiveSession, SharedPoint, systemClock, type Clock, type LiveSocket, type SessionContext } from './live-session.js';
+import { LiveSession, pointPrefix, SharedPoint, systemClock, type Clock, type LiveSocket, type SessionContext } from './live-session.js';
 import { Subscription } from './subscription-matcher.js';
 
 /** Settings of the hub; every one has a default. */
@@ -62,6 +62,8 @@ export interface LiveHubStats {
 
 interface TagEntry {
   tagId: number;
+  /** The start of the tag's points' JSON, built once. */
+  prefix: string;
   sessions: LiveSession[];
 }
 
@@ -107,7 +109,7 @@ export class LiveHub {
       // A late or replayed point is not live: the cache already holds something newer.
       const cur = this.deps.cache.get(e.tagId);
       if (cur !== undefined && cur.ts > p.ts) continue;
-      const item = new SharedPoint(p);
+      const item = new SharedPoint(p, e.prefix);
       for (const s of e.sessions) s.offer(item);
     }
   }
@@ -205,7 +207,7 @@ export class LiveHub {
     const { registry, cache } = this.deps;
     const push = (id: number, path: string): void => {
       const v = cache.get(id);
-      if (v !== undefined) out.push(new SharedPoint({ tag: path, ts: v.ts, value: v.value, quality: v.quality }));
+      if (v !== undefined) out.push(new SharedPoint({ tag: path, ts: v.ts, value: v.value, quality: v.quality }, pointPrefix(path)));
     };
     if (sub.hasPatterns) {
       for (const t of registry.list(tenant)) if (sub.matches(t.path)) push(t.id, t.path);
@@ -221,7 +223,7 @@ export class LiveHub {
   private entryFor(t: TenantIndex, tenant: string, path: string): TagEntry {
     const sessions: LiveSession[] = [];
     for (const s of t.sessions) if (s.subscription.matches(path)) sessions.push(s);
-    const e: TagEntry = { tagId: this.deps.registry.get(tenant, path)?.id ?? -1, sessions };
+    const e: TagEntry = { tagId: this.deps.registry.get(tenant, path)?.id ?? -1, prefix: pointPrefix(path), sessions };
     t.tags.set(path, e);
     return e;
   }

@@ -33,15 +33,22 @@ export interface LiveSocket {
   close(code: number, reason: string): void;
 }
 
-/** A point on its way to subscribers; its JSON is built once and shared by every session. */
+/** `{"tag":"<path>","ts":` — the start of a point's JSON, built once per tag. */
+export function pointPrefix(path: string): string {
+  return `{"tag":${JSON.stringify(path)},"ts":`;
+}
+
+/** A point on its way to subscribers; its JSON is built once, lazily, and shared by every session. */
 export class SharedPoint {
   private json: string | undefined;
-  constructor(readonly point: Point) {}
+  constructor(readonly point: Point, private readonly prefix: string) {}
 
-  /** The point as protocol JSON (ApiPoint). */
+  /** The point as protocol JSON (ApiPoint), by hand: this runs once per delivered point. */
   get text(): string {
+    if (this.json !== undefined) return this.json;
     const p = this.point;
-    return (this.json ??= JSON.stringify({ tag: p.tag, ts: p.ts, value: p.value, quality: p.quality }));
+    const v = typeof p.value === 'string' ? JSON.stringify(p.value) : String(p.value); // finite numbers and booleans print as JSON
+    return (this.json = `${this.prefix}${p.ts},"value":${v},"quality":"${p.quality}"}`);
   }
 }
 
@@ -93,10 +100,8 @@ export class LiveSession {
   offer(item: SharedPoint): void {
     if (this.overflow) return;
     const tag = item.point.tag;
-    const prev = this.pending.get(tag);
-    if (prev !== undefined) {
-      if (prev.point.ts > item.point.ts) return; // a late point never replaces a newer one
-    } else if (this.pending.size >= this.ctx.maxPending) {
+    // The hub already dropped points older than the cached value, so the newest simply wins here.
+    if (this.pending.size >= this.ctx.maxPending && !this.pending.has(tag)) {
       // Bounded memory: forget the details, send a fresh snapshot instead.
       this.overflow = true;
       this.pending.clear();
