@@ -13,6 +13,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[]; quick: string
   { name: 'ingest', file: 'bench/ingest-bench.ts', args: ['--seconds', '20'], quick: ['--seconds', '5', '--warmup', '2'] },
   { name: 'query', file: 'bench/query-bench.ts', args: ['--tags', '1000', '--hours', '24'], quick: ['--tags', '100', '--hours', '2', '--queries', '20'] },
   { name: 'memory', file: 'bench/memory-bench.ts', args: ['--tags', '100000'], quick: ['--tags', '10000'] },
+  { name: 'live', file: 'bench/live-bench.ts', args: ['--seconds', '10'], quick: ['--seconds', '3', '--warmup', '1', '--clients', '20'] },
   { name: 'trend', file: 'bench/trend-bench.ts', args: ['--days', '30', '--runs', '7'], quick: ['--days', '2', '--runs', '3'] },
 ];
 
