@@ -172,6 +172,8 @@ describe('dashboard in Chromium', () => {
     const tags = [MARKER, `${MACHINE}/spindle_speed`, `${MACHINE}/spindle_temp`];
     await page.goto(`${platform.httpUrl}/#/trends?${tags.map((t) => `tag=${encodeURIComponent(t)}`).join('&')}&range=5m`);
     await expect.poll(() => page.getByTestId('trend-chart').getAttribute('data-ready'), { timeout: 10_000 }).toBe('true');
+    // The legend reads out the value under the cursor: keep the mouse off the chart.
+    await page.mouse.move(5, 5);
     await client.publishAsync(`uns/demo/${MARKER}`, '555.5', { qos: 1 });
     await expect.poll(() => page.getByTestId('trend-legend').locator('.pen-value').first().innerText(), { timeout: 2000 }).toBe('555.5');
     await shot(page, 'trend-live-3-pens');
@@ -196,6 +198,9 @@ describe('dashboard in Chromium', () => {
     await page.getByTestId('theme').click();
     await expect.poll(bg).not.toBe(dark);
     expect(await page.evaluate(() => localStorage.getItem('lightsout.theme'))).toBe('light');
+    await page.goto(`${platform.httpUrl}/#/plant/${SITE}/test-area`);
+    await expect.poll(() => page.locator('.machine-card[data-state="fault"]').count(), { timeout: 5000 }).toBe(1);
+    await shot(page, 'plant-light');
     await page.goto(platform.httpUrl + '/#/health');
     await expect.poll(() => page.getByTestId('health-view').innerText(), { timeout: 5000 }).toContain('mqtt-broker');
     await shot(page, 'health-light');

@@ -25,6 +25,8 @@ export interface TrendChartProps {
   timeZone: string | undefined;
   /** Bumps when the data is a fresh load (not a live append): marks it drawn once. */
   loadId: number;
+  /** A load is under way: `data-ready` is cleared until its data is drawn. */
+  loading: boolean;
   onZoom: (from: number, to: number) => void;
   onWidth: (cssPx: number) => void;
   onCursor: (idx: number | null) => void;
@@ -155,6 +157,10 @@ export function TrendChart(p: TrendChartProps) {
     }
     u.setData(p.data as uPlot.AlignedData, true);
   }, [p.data, p.from, p.to]);
+
+  useEffect(() => {
+    if (p.loading && box.current) box.current.dataset.ready = 'false';
+  }, [p.loading]);
 
   return <div class="trend-chart" ref={box} data-testid="trend-chart" />;
 }

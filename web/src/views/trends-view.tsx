@@ -17,6 +17,11 @@ import { bucketsFor, parseTrendState, resolveWindow, trendParams, type TrendStat
 import { TrendLegend } from '../trend/trend-legend.js';
 import { TrendToolbar } from '../trend/trend-toolbar.js';
 
+function appendToSeries(all: TagSeries[], p: ApiPoint, from: number, bucketMs: number): void {
+  const s = all.find((x) => x.tag === p.tag);
+  if (s) appendLive(s, p, from, bucketMs);
+}
+
 /** The view. */
 export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: string | undefined; look: string }) {
   const st = parseTrendState(route.params);
@@ -24,6 +29,8 @@ export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: 
   const [widthPx, setWidthPx] = useState(0);
   const buckets = widthPx > 0 ? bucketsFor(widthPx) : 0;
   const series = useRef<TagSeries[]>([]);
+  // Live points that arrive while history loads: folded in once it is there, so none is lost.
+  const early = useRef<ApiPoint[]>([]);
   const [loaded, setLoaded] = useState({ id: 0, from: 0, to: 0, bucketMs: 1, errors: [] as string[], loading: false });
   const [version, setVersion] = useState(0);
   const [cursor, setCursor] = useState<number | null>(null);
@@ -35,6 +42,7 @@ export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: 
     if (buckets === 0 || st.tags.length === 0) return;
     const ctl = new AbortController();
     const win = resolveWindow(st, Date.now());
+    early.current = [];
     setLoaded((l) => ({ ...l, loading: true }));
     void Promise.all(st.tags.map((tag) => fetchBuckets(tag, win.from, win.to, buckets, ctl.signal)
       .then((b) => ({ s: seriesFromBuckets(tag, b), err: '' }))
@@ -42,6 +50,9 @@ export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: 
       .then((rs) => {
         if (ctl.signal.aborted) return;
         series.current = rs.map((r) => r.s);
+        const bucketMs = (win.to - win.from) / buckets;
+        if (win.live) for (const p of early.current) appendToSeries(series.current, p, Date.now() - (win.to - win.from), bucketMs);
+        early.current = [];
         setLoaded((l) => ({ id: l.id + 1, from: win.from, to: win.to, bucketMs: (win.to - win.from) / buckets, errors: rs.map((r) => r.err).filter(Boolean), loading: false }));
       });
     return () => ctl.abort();
@@ -54,9 +65,12 @@ export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: 
   const to = isLive ? Math.max(loaded.to, now) : win.to;
 
   const onPoint = (p: ApiPoint) => {
-    const s = series.current.find((x) => x.tag === p.tag);
-    if (!isLive || !s || loaded.id === 0) return;
-    appendLive(s, p, Date.now() - (loaded.to - loaded.from), loaded.bucketMs);
+    if (!isLive) return;
+    if (loaded.loading || loaded.id === 0) {
+      if (early.current.length < 50_000) early.current.push(p);
+      return;
+    }
+    appendToSeries(series.current, p, Date.now() - (loaded.to - loaded.from), loaded.bucketMs);
     setVersion((v) => v + 1);
   };
   useLiveValues(isLive ? st.tags : [], onPoint);
@@ -81,7 +95,7 @@ export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: 
         <>
           <TrendLegend tags={st.tags} data={data} cursor={cursor} onRemove={(tag) => go({ ...st, tags: st.tags.filter((x) => x !== tag) }, false)} />
           <div class="chart-wrap">
-            <TrendChart tags={st.tags} data={data} from={from} to={to} timeZone={timeZone} loadId={loaded.id} look={look}
+            <TrendChart tags={st.tags} data={data} from={from} to={to} timeZone={timeZone} loadId={loaded.id} loading={loaded.loading} look={look}
               onZoom={onZoom} onWidth={setWidthPx} onCursor={setCursor} />
             {loaded.loading ? <div class="chart-note">{t('trend.loading')}</div> : loaded.id > 0 && data[0]!.length === 0 ? <div class="chart-note">{t('trend.noData')}</div> : null}
           </div>
