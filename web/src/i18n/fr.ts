@@ -1,13 +1,13 @@
 /** French message catalog (keys: see en.ts). @module */
 import type { Catalog } from './en.js';
 
+/** The French catalog. */
 export const fr: Catalog = {
   'app.title': 'Lightsout',
   'nav.plant': 'Usine',
   'nav.trends': 'Tendances',
   'nav.health': 'État du système',
   'nav.menu': 'Menu',
-  'nav.close': 'Fermer',
   'tree.title': 'Équipements',
   'tree.empty': 'Aucun équipement. Publiez sur uns/<tenant>/… ou en Sparkplug B.',
   'clock.plant': 'Usine',
@@ -23,7 +23,6 @@ export const fr: Catalog = {
   'state.running': 'En marche',
   'state.idle': 'À l’arrêt',
   'state.fault': 'Défaut',
-  'state.down': 'En panne',
   'state.unknown': 'Inconnu',
   'quality.good': 'bonne',
   'quality.uncertain': 'incertaine',
@@ -32,7 +31,6 @@ export const fr: Catalog = {
   'badge.uncertain': 'incertain',
   'plant.title': 'Vue d’ensemble de l’usine',
   'plant.machines': '{n} machines',
-  'machine.title': 'Machine',
   'machine.tag': 'Variable',
   'machine.value': 'Valeur',
   'machine.unit': 'Unité',
@@ -72,15 +70,12 @@ export const fr: Catalog = {
   'range.30d': '30 j',
   'range.1y': '1 an',
   'health.title': 'État du système',
-  'health.status': 'État',
   'health.ok': 'Normal',
   'health.degraded': 'Dégradé',
   'health.version': 'Version {v}',
   'health.uptime': 'En service depuis {d}',
   'health.connectors': 'Connecteurs',
-  'health.connector': 'Connecteur',
   'health.since': 'Depuis',
-  'health.counters': 'Compteurs',
   'health.ingest': 'Acquisition',
   'health.pointsPerSecond': 'points/s',
   'health.accepted': 'Acceptés',

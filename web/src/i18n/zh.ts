@@ -1,13 +1,13 @@
 /** Simplified Chinese message catalog (keys: see en.ts). @module */
 import type { Catalog } from './en.js';
 
+/** The Simplified Chinese catalog. */
 export const zh: Catalog = {
   'app.title': 'Lightsout',
   'nav.plant': '工厂',
   'nav.trends': '趋势',
   'nav.health': '系统状态',
   'nav.menu': '菜单',
-  'nav.close': '关闭',
   'tree.title': '资产',
   'tree.empty': '暂无资产。请发布到 uns/<tenant>/… 或使用 Sparkplug B。',
   'clock.plant': '工厂',
@@ -23,7 +23,6 @@ export const zh: Catalog = {
   'state.running': '运行',
   'state.idle': '空闲',
   'state.fault': '故障',
-  'state.down': '停机',
   'state.unknown': '未知',
   'quality.good': '良好',
   'quality.uncertain': '不确定',
@@ -32,7 +31,6 @@ export const zh: Catalog = {
   'badge.uncertain': '不确定',
   'plant.title': '工厂总览',
   'plant.machines': '{n} 台设备',
-  'machine.title': '设备',
   'machine.tag': '位号',
   'machine.value': '数值',
   'machine.unit': '单位',
@@ -72,15 +70,12 @@ export const zh: Catalog = {
   'range.30d': '30 天',
   'range.1y': '1 年',
   'health.title': '系统状态',
-  'health.status': '状态',
   'health.ok': '正常',
   'health.degraded': '降级',
   'health.version': '版本 {v}',
   'health.uptime': '已运行 {d}',
   'health.connectors': '连接器',
-  'health.connector': '连接器',
   'health.since': '起始',
-  'health.counters': '计数',
   'health.ingest': '数据采集',
   'health.pointsPerSecond': '点/秒',
   'health.accepted': '已接收',
