@@ -63,7 +63,7 @@ try {
   await new Promise((r) => setTimeout(r, 3000));
 
   const url = `${platform.httpUrl}/#/trends?tag=${encodeURIComponent(TAG)}&range=30d`;
-  const runs: Array<{ drawnMs: number; historyMs: number; buckets: number }> = [];
+  const runs: Array<{ drawnMs: number; historyStartMs: number; historyMs: number; buckets: number }> = [];
   for (let i = 0; i < f.runs; i++) {
     const context = await browser.newContext({ viewport: { width: f.width, height: f.height } });
     const page = await context.newPage();
@@ -72,10 +72,10 @@ try {
     const r = await page.evaluate(() => {
       const mark = performance.getEntriesByName('trend-drawn')[0]!;
       const hist = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/v1/history'))!;
-      return { drawnMs: mark.startTime, historyMs: hist.duration, buckets: Number(new URL(hist.name).searchParams.get('buckets')) };
+      return { drawnMs: mark.startTime, historyStartMs: hist.startTime, historyMs: hist.duration, buckets: Number(new URL(hist.name).searchParams.get('buckets')) };
     });
     runs.push(r);
-    progress(`run ${i + 1}/${f.runs}: drawn ${r.drawnMs.toFixed(0)} ms after navigation start (history request ${r.historyMs.toFixed(0)} ms, ${r.buckets} buckets)`);
+    progress(`run ${i + 1}/${f.runs}: drawn ${r.drawnMs.toFixed(0)} ms after navigation start (history request sent at ${r.historyStartMs.toFixed(0)} ms, took ${r.historyMs.toFixed(0)} ms, ${r.buckets} buckets)`);
     await context.close();
   }
   const drawn = runs.map((r) => r.drawnMs);
@@ -89,6 +89,8 @@ try {
     buckets: runs[0]!.buckets,
     runsMs: drawn.map((x) => Math.round(x)),
     medianMs: Math.round(median(drawn)),
+    // Where the time goes: page load until the history request leaves, the request, then drawing.
+    medianHistoryRequestSentMs: Math.round(median(runs.map((r) => r.historyStartMs))),
     medianHistoryRequestMs: Math.round(median(runs.map((r) => r.historyMs))),
     targetMs: 1000,
     meetsTarget: median(drawn) <= 1000,

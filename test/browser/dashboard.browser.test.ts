@@ -166,6 +166,16 @@ describe('dashboard in Chromium', () => {
     const lines = csv.trim().split('\n');
     expect(lines[0]).toBe(`time_utc,ts_ms,${HIST} avg,${HIST} min,${HIST} max,${HIST} count`);
     expect(lines.length).toBeGreaterThan(50);
+
+    // Add a pen with the picker: it suggests numeric tags as you type.
+    const input = page.getByTestId('tag-input');
+    await input.click();
+    await input.fill('cnc-01 spindle_temp');
+    await expect.poll(() => page.locator('#trend-tags option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))).toEqual([`${MACHINE}/spindle_temp`]);
+    await input.fill(`${MACHINE}/spindle_temp`);
+    await input.press('Enter');
+    await expect.poll(() => page.getByTestId('trend-legend').locator('li').count()).toBe(2);
+    expect(new URL(page.url()).hash).toContain(encodeURIComponent(`${MACHINE}/spindle_temp`));
   });
 
   it('appends live values to a trend that ends at now', async () => {

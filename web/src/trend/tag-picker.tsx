@@ -22,11 +22,15 @@ function suggestions(all: readonly string[], text: string, exclude: readonly str
 export function TagPicker({ exclude, onAdd }: { exclude: readonly string[]; onAdd: (tag: string) => void }) {
   const [all, setAll] = useState<string[]>([]);
   const [text, setText] = useState('');
+  const [wanted, setWanted] = useState(false);
+  // The tag list is fetched on first focus, not on open: opening a shared trend should spend the
+  // server's time on the chart's history, not on a list nobody has asked for yet.
   useEffect(() => {
+    if (!wanted) return;
     const ctl = new AbortController();
     fetchTags(ctl.signal).then((r) => setAll(r.tags.filter((x) => x.type === 'number').map((x) => x.path))).catch(() => undefined);
     return () => ctl.abort();
-  }, []);
+  }, [wanted]);
   const submit = (e: Event) => {
     e.preventDefault();
     const tag = text.trim();
@@ -36,7 +40,7 @@ export function TagPicker({ exclude, onAdd }: { exclude: readonly string[]; onAd
   return (
     <form class="tag-picker" onSubmit={submit}>
       <input list="trend-tags" value={text} placeholder={t('trend.addTag')} aria-label={t('trend.addTag')} data-testid="tag-input"
-        onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} />
+        onFocus={() => setWanted(true)} onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)} />
       <datalist id="trend-tags">{suggestions(all, text, exclude).map((x) => <option value={x} />)}</datalist>
       <button class="btn" type="submit" disabled={!text.trim()}>{t('trend.add')}</button>
     </form>
