@@ -5,10 +5,12 @@
  * including the durable write. Each rate runs twice, without and with the clients, to show what
  * the fan-out costs ingest. Tags: 10 areas × 10 machines × 100 tags; client i watches
  * `bench-site/area-(i mod 10)/#` (1,000 tags) at maxRate 50, the most a client may ask for.
+ * The publisher also reports its PUBACK latency (publish → durable), the part before the hub.
  * Targets: p99 ≤ 50 ms at 10,000 points/s; ingest with clients within 10% of without.
  *   npx tsx bench/live-bench.ts [--seconds 10] [--warmup 3] [--clients 100] [--low 10000] [--high 100000]
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { cpuSeconds, numFlags, progress, startPlatformProcess, type BenchPlatform } from './lib.js';
 
@@ -31,6 +33,13 @@ class Histogram {
     for (let i = 0; i < this.counts.length; i++) if ((seen += this.counts[i]!) >= want) return i / 10;
     return Number.NaN;
   }
+}
+
+/** CPU seconds of a process's main thread (its JavaScript event loop), from /proc. */
+function mainThreadCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const stats = { recording: false, hist: new Histogram(), points: 0, messages: 0, coalesced: 0, snapshots: 0, errors: 0 };
@@ -59,8 +68,8 @@ function openClient(platform: BenchPlatform, i: number): Promise<WebSocket> {
   });
 }
 
-function publish(platform: BenchPlatform, rate: number, seconds: number): Promise<any> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/uns-timed-publisher.ts', '--mqtt-url', platform.mqttUrl, '--rate', String(rate), '--seconds', String(seconds), '--areas', String(f.areas)], { stdio: ['ignore', 'pipe', 'inherit'] });
+function publish(platform: BenchPlatform, rate: number, seconds: number, skip = 0): Promise<any> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/uns-timed-publisher.ts', '--mqtt-url', platform.mqttUrl, '--rate', String(rate), '--seconds', String(seconds), '--areas', String(f.areas), '--skip', String(skip)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve) => child.once('exit', () => resolve(out.trim() ? JSON.parse(out.trim().split('\n').pop()!) : null)));
@@ -75,16 +84,18 @@ async function phase(platform: BenchPlatform, rate: number, withClients: boolean
     if (waited > 10_000) throw new Error(`only ${stats.snapshots - snapshotsWanted + clients.length} of ${clients.length} snapshots arrived (errors: ${stats.errors})`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  const pub = publish(platform, rate, f.warmup + f.seconds + 1);
+  const pub = publish(platform, rate, f.warmup + f.seconds + 1, f.warmup);
   await new Promise((r) => setTimeout(r, f.warmup * 1000));
   Object.assign(stats, { recording: true, hist: new Histogram(), points: 0, messages: 0, coalesced: 0 });
   const h0 = await platform.health();
   const c0 = cpuSeconds(pid);
+  const m0 = mainThreadCpuSeconds(pid);
   const own0 = process.cpuUsage();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, f.seconds * 1000));
   const h1 = await platform.health();
   const c1 = cpuSeconds(pid);
+  const m1 = mainThreadCpuSeconds(pid);
   const own1 = process.cpuUsage(own0);
   const secs = (performance.now() - t0) / 1000;
   stats.recording = false;
@@ -93,7 +104,9 @@ async function phase(platform: BenchPlatform, rate: number, withClients: boolean
   const ingest = Math.round((h1.ingest.acceptedTotal - h0.ingest.acceptedTotal) / secs);
   const r: Record<string, unknown> = {
     clients: clients.length, ingestPointsPerSec: ingest, platformCpuCores: Number(((c1 - c0) / secs).toFixed(2)),
+    platformMainThreadCores: Number(((m1 - m0) / secs).toFixed(2)),
     queuedPointsAtEnd: h1.ingest.queuedPoints, publisherPointsPerSec: publisher?.pointsPerSec ?? null,
+    pubackLatencyMs: publisher?.ackLatencyMs ?? null,
   };
   if (withClients) {
     const h = stats.hist;
