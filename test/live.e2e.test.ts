@@ -130,9 +130,12 @@ describe('live hub over WebSocket', () => {
     expect(health.body.live.messagesSent).toBeGreaterThan(5);
   });
 
-  it('answers a plain GET with a LIGHTSOUT_BAD_REQUEST error', async () => {
+  it('answers a plain GET with a LIGHTSOUT_BAD_REQUEST error, and documents the protocol in OpenAPI', async () => {
     const res = await getJson(platform.httpUrl + '/api/v1/live');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('LIGHTSOUT_BAD_REQUEST');
+    const doc = (await getJson(platform.httpUrl + '/api/openapi.json')).body;
+    expect(doc.paths['/api/v1/live'].get.description).toContain('resume');
+    expect(Object.keys(doc.paths['/api/v1/health'].get.responses['200'].content['application/json'].schema.properties.live.properties)).toContain('droppedSessions');
   });
 });
