@@ -15,13 +15,21 @@ export interface ConnectionOwner {
   readonly opts: { clock: { now(): number } };
 }
 
+/** Subscribes a connection may make in a burst, and per second after it (each one builds a snapshot). */
+export const SUBSCRIBE_BURST = 20;
+const SUBSCRIBE_REFILL_PER_S = 2;
+
 /** A client connection: validated messages in, errors out. */
 export class LiveConnection {
   /** The session this connection currently feeds. */
   session: LiveSession | undefined;
   private closed = false;
+  private tokens = SUBSCRIBE_BURST;
+  private tokensAt: number;
 
-  constructor(private readonly owner: ConnectionOwner, readonly tenant: string, readonly socket: LiveSocket) {}
+  constructor(private readonly owner: ConnectionOwner, readonly tenant: string, readonly socket: LiveSocket) {
+    this.tokensAt = owner.opts.clock.now();
+  }
 
   /** Handle a validated client message; a refused one is answered with an error message. */
   receive(msg: LiveClientMessage): void {
@@ -32,6 +40,12 @@ export class LiveConnection {
         if (this.session) this.session.heartbeat(now);
         else this.socket.send(`{"type":"heartbeat","ts":${now},"seq":0}`);
       } else {
+        // A snapshot scans the tag list: a client re-subscribing in a loop must not eat the CPU.
+        const now = this.owner.opts.clock.now();
+        this.tokens = Math.min(SUBSCRIBE_BURST, this.tokens + ((now - this.tokensAt) / 1000) * SUBSCRIBE_REFILL_PER_S);
+        this.tokensAt = now;
+        if (this.tokens < 1) return this.error('LIGHTSOUT_LIMIT_EXCEEDED', `at most ${SUBSCRIBE_REFILL_PER_S} subscribes per second (bursts of ${SUBSCRIBE_BURST})`);
+        this.tokens -= 1;
         this.owner.subscribe(this, msg);
       }
     } catch (err) {

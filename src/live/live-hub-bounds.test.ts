@@ -5,6 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Value } from '../core/point.js';
 import type { LiveSnapshot } from '../protocol/live.js';
+import { SUBSCRIBE_BURST } from './live-connection.js';
 import { LIVE_CLOSE } from './live-hub.js';
 import { FakeSocket, LiveFixture, values } from './test-fakes.js';
 
@@ -150,6 +151,16 @@ describe('LiveHub: bounds and bad input', () => {
     c.conn.receive({ type: 'subscribe', patterns: ['s/a/l1/m1/#'] });
     expect(c.socket.last).toMatchObject({ type: 'snapshot' });
     expect(c.socket.closed).toBeUndefined();
+  });
+
+  it('limits how often one connection may subscribe', () => {
+    const c = fx.client({ tags: [TAGS[0]] });
+    for (let i = 0; i < 25; i++) c.conn.receive({ type: 'subscribe', tags: [TAGS[i]!] });
+    expect(c.socket.of('snapshot')).toHaveLength(SUBSCRIBE_BURST);
+    expect(c.socket.of('error').map((e) => e.error.code)).toEqual(Array(6).fill('LIGHTSOUT_LIMIT_EXCEEDED'));
+    advance(1000);
+    c.conn.receive({ type: 'subscribe', tags: [TAGS[0]!] });
+    expect(c.socket.last).toMatchObject({ type: 'snapshot' });
   });
 
   it('closes every client with 1001 on stop and ignores later publishes', () => {
