@@ -91,11 +91,6 @@ export class LiveSession {
     this.intervalMs = 1000 / rate;
   }
 
-  /** Number of tags waiting to be sent. */
-  get pendingCount(): number {
-    return this.pending.size;
-  }
-
   /** Take a changed point. O(1); never sends. */
   offer(item: SharedPoint): void {
     if (this.overflow) return;
@@ -105,9 +100,9 @@ export class LiveSession {
       // Bounded memory: forget the details, send a fresh snapshot instead.
       this.overflow = true;
       this.pending.clear();
-      return;
+    } else {
+      this.pending.set(tag, item);
     }
-    this.pending.set(tag, item);
     if (this.timer === undefined && this.socket !== undefined && this.stuckSince === undefined) this.schedule();
   }
 
