@@ -61,15 +61,21 @@ export const IngestResponseSchema = Type.Object({
 });
 export type IngestResponse = Static<typeof IngestResponseSchema>;
 
-/** A node of the asset tree. */
+/** A node of the asset tree. `timeZone` (IANA, e.g. Asia/Shanghai) is set on sites that have one. */
 export interface ApiAsset {
   name: string;
   path: string;
   children: ApiAsset[];
   tags: string[];
+  timeZone?: string;
+  description?: string;
 }
 export const AssetSchema = Type.Recursive((self) =>
-  Type.Object({ name: Type.String(), path: Type.String(), children: Type.Array(self), tags: Type.Array(Type.String()) }),
+  Type.Object({
+    name: Type.String(), path: Type.String(), children: Type.Array(self), tags: Type.Array(Type.String()),
+    timeZone: Type.Optional(Type.String({ description: 'IANA time zone of the site, e.g. Asia/Shanghai' })),
+    description: Type.Optional(Type.String()),
+  }),
 );
 export const AssetsResponseSchema = Type.Object({ tenant: Type.String(), assets: Type.Array(AssetSchema) });
 
@@ -79,6 +85,10 @@ export const TagSchema = Type.Object({
   type: Type.Union([Type.Literal('number'), Type.Literal('boolean'), Type.Literal('string')]),
   source: Type.String(),
   createdTs: Type.Integer(),
+  unit: Type.Optional(Type.String({ description: 'engineering unit, e.g. °C, rpm, kW' })),
+  description: Type.Optional(Type.String()),
+  min: Type.Optional(Type.Number({ description: 'low end of the engineering range' })),
+  max: Type.Optional(Type.Number({ description: 'high end of the engineering range' })),
 });
 export const TagsResponseSchema = Type.Object({ tags: Type.Array(TagSchema) });
 export type ApiTag = Static<typeof TagSchema>;
@@ -159,3 +169,32 @@ export const HealthResponseSchema = Type.Object({
   }),
 });
 export type HealthResponse = Static<typeof HealthResponseSchema>;
+
+/** Descriptive metadata of one tag, as set by PATCH /api/v1/tags or learned from the device. */
+export const TagMetaSchema = Type.Object(
+  {
+    path: Type.String(),
+    unit: Type.Optional(Type.String({ maxLength: 32 })),
+    description: Type.Optional(Type.String({ maxLength: 512 })),
+    min: Type.Optional(Type.Number()),
+    max: Type.Optional(Type.Number()),
+  },
+  { additionalProperties: false },
+);
+export type ApiTagMeta = Static<typeof TagMetaSchema>;
+export const TagMetaRequestSchema = Type.Object({ tags: Type.Array(TagMetaSchema, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
+export type TagMetaRequest = Static<typeof TagMetaRequestSchema>;
+
+/** Descriptive metadata of one asset (a site's time zone, a description). */
+export const AssetMetaSchema = Type.Object(
+  {
+    path: Type.String(),
+    timeZone: Type.Optional(Type.String({ description: 'IANA time zone, e.g. Asia/Shanghai' })),
+    description: Type.Optional(Type.String({ maxLength: 512 })),
+  },
+  { additionalProperties: false },
+);
+export type ApiAssetMeta = Static<typeof AssetMetaSchema>;
+export const AssetMetaRequestSchema = Type.Object({ assets: Type.Array(AssetMetaSchema, { minItems: 1, maxItems: 10_000 }) }, { additionalProperties: false });
+export type AssetMetaRequest = Static<typeof AssetMetaRequestSchema>;
+export const MetaUpdateResponseSchema = Type.Object({ updated: Type.Integer() });
