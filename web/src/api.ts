@@ -3,7 +3,7 @@
  * so views can say what went wrong.
  * @module
  */
-import type { ApiAsset, ApiBucket, ApiPoint, HealthResponse, HistoryResponse, LatestResponse } from '../../src/protocol/api-types.js';
+import type { ApiAsset, ApiBucket, ApiPoint, ApiTag, HealthResponse, HistoryResponse, LatestResponse } from '../../src/protocol/api-types.js';
 
 /** A failed API call, with the `LIGHTSOUT_*` code when the server sent one. */
 export class ApiCallError extends Error {
@@ -26,9 +26,13 @@ export function fetchAssets(signal?: AbortSignal): Promise<{ tenant: string; ass
   return getJson('/api/v1/assets', signal);
 }
 
-/** GET /api/v1/tags: path and type of every tag (the trend picker lists the numeric ones). */
-export function fetchTags(signal?: AbortSignal): Promise<{ tags: Array<{ path: string; type: 'number' | 'boolean' | 'string' }> }> {
-  return getJson('/api/v1/tags', signal);
+/**
+ * GET /api/v1/tags?prefix=: the tags under a path with their type and, when known, unit,
+ * description and engineering range. Views go through tag-catalog.ts, which caches per prefix.
+ */
+export async function fetchTags(prefix: string, signal?: AbortSignal): Promise<ApiTag[]> {
+  const q = prefix ? `?prefix=${encodeURIComponent(prefix)}` : '';
+  return (await getJson<{ tags: ApiTag[] }>(`/api/v1/tags${q}`, signal)).tags;
 }
 
 /** GET /api/v1/health */

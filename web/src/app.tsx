@@ -11,15 +11,19 @@ import { AppHeader } from './components/app-header.js';
 import { AssetTree } from './components/asset-tree.js';
 import { lang, t } from './i18n/index.js';
 import { useObservable } from './observable.js';
-import { siteTimeZone } from './plant-model.js';
-import { route } from './router.js';
+import { plantTimeZone } from './plant-model.js';
+import { route, type Route } from './router.js';
+import { invalidateTagCatalog } from './tag-catalog.js';
 import { theme } from './theme.js';
 import { HealthView } from './views/health-view.js';
 import { MachineView } from './views/machine-view.js';
 import { PlantView } from './views/plant-view.js';
 import { TrendsView } from './views/trends-view.js';
 
-/** Asset tree, re-fetched when the number of tags changes (checked every 2 s). */
+/**
+ * Asset tree, re-fetched when the number of tags changes (checked every 2 s). New tags also make
+ * the cached tag catalog stale: it would lack their units.
+ */
 function useAssets(): { tenant: string; assets: ApiAsset[]; error: string } {
   const [state, setState] = useState({ tenant: '', assets: [] as ApiAsset[], error: '' });
   useEffect(() => {
@@ -30,6 +34,8 @@ function useAssets(): { tenant: string; assets: ApiAsset[]; error: string } {
         const h = await fetchHealth();
         if (h.ingest.tags !== tags) {
           const a = await fetchAssets();
+          // Not on the first load: no view has a catalog older than the tree yet.
+          if (tags !== -1) invalidateTagCatalog();
           tags = h.ingest.tags;
           if (!stop) setState({ tenant: a.tenant, assets: a.assets, error: '' });
         }
@@ -44,6 +50,13 @@ function useAssets(): { tenant: string; assets: ApiAsset[]; error: string } {
   return state;
 }
 
+/** The asset a view is about, for the plant clock: a trend's is its first pen's. */
+function viewedAsset(r: Route): string {
+  if (r.view === 'plant' || r.view === 'machine') return r.path;
+  if (r.view === 'trends') return r.params.get('tag') ?? '';
+  return '';
+}
+
 /** The app. */
 export function App() {
   const r = useObservable(route);
@@ -51,8 +64,7 @@ export function App() {
   const th = useObservable(theme);
   const { tenant, assets, error } = useAssets();
   const [drawer, setDrawer] = useState(false);
-  const site = (r.path || assets[0]?.path || '').split('/')[0] ?? '';
-  const timeZone = siteTimeZone(site);
+  const timeZone = plantTimeZone(assets, viewedAsset(r));
   return (
     <div class={`shell${drawer ? ' drawer-open' : ''}`}>
       <AppHeader view={r.view} tenant={tenant} timeZone={timeZone} onMenu={() => setDrawer(!drawer)} />

@@ -1,10 +1,10 @@
 /**
- * What the dashboard reads out of the asset tree and tag names: which nodes are machines, a
- * machine's state colour and its few key values, units and the site's time zone. Tag names follow
- * the plant's conventions (snake_case PLC names); none of this is guessed from values.
+ * What the dashboard reads out of the asset tree, the tag catalog and tag names: which nodes are
+ * machines, a machine's state colour and its few key values, units and the site's time zone. Tag
+ * names follow the plant's conventions (snake_case PLC names); none of this is guessed from values.
  * @module
  */
-import type { ApiAsset, ApiPoint } from '../../src/protocol/api-types.js';
+import type { ApiAsset, ApiPoint, ApiTag } from '../../src/protocol/api-types.js';
 
 /** The colour class of a machine state. */
 export type StateClass = 'running' | 'idle' | 'fault' | 'unknown';
@@ -83,7 +83,7 @@ export function keyTags(tags: readonly string[]): string[] {
   return out;
 }
 
-// Units only where the tag name states them: the API does not carry units yet, and a wrong unit
+// The fallback when the catalog has no unit: only units the tag name states, since a wrong unit
 // on an operator screen is worse than none.
 const UNIT_SUFFIX: Array<[RegExp, string]> = [
   [/_kw$/, 'kW'], [/_kwh$/, 'kWh'], [/_rpm$/, 'rpm'], [/_pct$|_percent$/, '%'], [/_bar$/, 'bar'],
@@ -97,12 +97,33 @@ export function unitOf(tagName: string): string {
 }
 
 /**
- * Site time zones. The API does not expose site metadata yet; the demo plant's sites are the
- * Shanghai industrial parks. Sites not listed use the viewer's own zone.
+ * The unit of the tag at `path`: the catalog's (from the device or PATCH /api/v1/tags), else what
+ * its name states, else ''. An empty catalog unit counts as none.
  */
-const SITE_ZONES: Array<[RegExp, string]> = [[/^shanghai-/, 'Asia/Shanghai']];
+export function unitFor(path: string, catalog: ReadonlyMap<string, Pick<ApiTag, 'unit'>>): string {
+  return catalog.get(path)?.unit || unitOf(path.slice(path.lastIndexOf('/') + 1));
+}
 
-/** IANA time zone of a site, or undefined when unknown. */
-export function siteTimeZone(site: string): string | undefined {
-  return SITE_ZONES.find(([re]) => re.test(site))?.[1];
+/**
+ * Until the platform stored site time zones, the dashboard guessed the demo plant's (its sites
+ * are the Shanghai industrial parks). Kept only for a platform that does not send `timeZone`.
+ */
+const LEGACY_SITE_ZONES: Array<[RegExp, string]> = [[/^shanghai-/, 'Asia/Shanghai']];
+
+/**
+ * The plant's time zone for a view: the `timeZone` of the site holding `path` or, with no path
+ * (the plant overview), of the first site that has one. Undefined when unknown: no plant clock is
+ * better than a wrong one.
+ */
+export function plantTimeZone(assets: readonly ApiAsset[], path: string): string | undefined {
+  const site = path.split('/')[0] ?? '';
+  const sites = site ? assets.filter((a) => a.path === site) : assets;
+  const fromApi = sites.find((a) => a.timeZone)?.timeZone;
+  if (fromApi) return fromApi;
+  const names = site ? [site] : assets.map((a) => a.path);
+  for (const name of names) {
+    const legacy = LEGACY_SITE_ZONES.find(([re]) => re.test(name))?.[1];
+    if (legacy) return legacy;
+  }
+  return undefined;
 }

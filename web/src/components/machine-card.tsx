@@ -5,14 +5,17 @@
  */
 import type { ApiAsset, ApiPoint } from '../../../src/protocol/api-types.js';
 import { t } from '../i18n/index.js';
-import { isStale, keyTags, stateClass, tagLabel, unitOf } from '../plant-model.js';
+import { isStale, keyTags, stateClass, tagLabel, unitFor } from '../plant-model.js';
 import { href } from '../router.js';
+import type { TagCatalog } from '../tag-catalog.js';
 import { ValueText } from './value-text.js';
 
 /** Props of {@link MachineCard}. */
 export interface MachineCardProps {
   machine: ApiAsset;
   values: ReadonlyMap<string, ApiPoint>;
+  /** The view's tag catalog (units, descriptions); empty while it loads. */
+  catalog: TagCatalog;
 }
 
 /** The tags a card shows (state first), as full paths, so the view can subscribe to them. */
@@ -23,7 +26,7 @@ export function cardTags(machine: ApiAsset): string[] {
 }
 
 /** The card. */
-export function MachineCard({ machine, values }: MachineCardProps) {
+export function MachineCard({ machine, values, catalog }: MachineCardProps) {
   const state = values.get(`${machine.path}/state`);
   const keys = keyTags(machine.tags);
   // Stale if the state or any shown value went bad: the card must not look healthy on old data.
@@ -39,12 +42,15 @@ export function MachineCard({ machine, values }: MachineCardProps) {
         <span class={`state-chip state-${stale ? 'unknown' : cls}`}>{t(`state.${cls}`)}</span>
       </div>
       <dl class="kv">
-        {keys.map((k) => (
-          <div key={k}>
-            <dt>{tagLabel(k)}</dt>
-            <dd data-tag={`${machine.path}/${k}`}><ValueText point={values.get(`${machine.path}/${k}`)} unit={unitOf(k)} /></dd>
-          </div>
-        ))}
+        {keys.map((k) => {
+          const tag = `${machine.path}/${k}`;
+          return (
+            <div key={k}>
+              <dt title={catalog.get(tag)?.description}>{tagLabel(k)}</dt>
+              <dd data-tag={tag}><ValueText point={values.get(tag)} unit={unitFor(tag, catalog)} /></dd>
+            </div>
+          );
+        })}
       </dl>
     </a>
   );

@@ -41,6 +41,8 @@ export const en = {
   'machine.trend': 'Trend',
   'machine.trendAll': 'Trend numeric tags',
   'machine.notFound': 'No machine at {path}.',
+  'machine.range': 'Range {min} – {max} {unit}',
+  'machine.outOfRange': 'Outside its range {min} – {max} {unit}',
   'age.now': 'now',
   'age.s': '{n} s',
   'age.min': '{n} min',

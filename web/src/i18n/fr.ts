@@ -40,6 +40,8 @@ export const fr: Catalog = {
   'machine.trend': 'Tendance',
   'machine.trendAll': 'Tendance des variables numériques',
   'machine.notFound': 'Aucune machine à {path}.',
+  'machine.range': 'Plage {min} – {max} {unit}',
+  'machine.outOfRange': 'Hors de sa plage {min} – {max} {unit}',
   'age.now': 'maintenant',
   'age.s': '{n} s',
   'age.min': '{n} min',

@@ -40,6 +40,8 @@ export const zh: Catalog = {
   'machine.trend': '趋势',
   'machine.trendAll': '数值位号趋势',
   'machine.notFound': '{path} 下没有设备。',
+  'machine.range': '量程 {min} – {max} {unit}',
+  'machine.outOfRange': '超出量程 {min} – {max} {unit}',
   'age.now': '刚刚',
   'age.s': '{n} 秒',
   'age.min': '{n} 分钟',

@@ -3,8 +3,8 @@
  * @module
  */
 import { useEffect, useState } from 'preact/hooks';
-import { fetchTags } from '../api.js';
 import { t } from '../i18n/index.js';
+import { loadTagCatalog } from '../tag-catalog.js';
 
 /** At most 200 tags containing every word typed: a plant of 100k tags must not build 100k options. */
 function suggestions(all: readonly string[], text: string, exclude: readonly string[]): string[] {
@@ -27,9 +27,10 @@ export function TagPicker({ exclude, onAdd }: { exclude: readonly string[]; onAd
   // server's time on the chart's history, not on a list nobody has asked for yet.
   useEffect(() => {
     if (!wanted) return;
-    const ctl = new AbortController();
-    fetchTags(ctl.signal).then((r) => setAll(r.tags.filter((x) => x.type === 'number').map((x) => x.path))).catch(() => undefined);
-    return () => ctl.abort();
+    let stop = false;
+    // Through the catalog cache: the plant overview may have just listed every tag.
+    loadTagCatalog('').then((c) => !stop && setAll([...c.values()].filter((x) => x.type === 'number').map((x) => x.path))).catch(() => undefined);
+    return () => { stop = true; };
   }, [wanted]);
   const submit = (e: Event) => {
     e.preventDefault();

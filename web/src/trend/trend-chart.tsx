@@ -1,6 +1,7 @@
 /**
  * The uPlot chart of a trend: per tag an avg line over its min/max band, each tag on its own
- * y scale (a speed in rpm and a temperature share one time axis but not one y axis), time labels
+ * y scale (a speed in rpm and a temperature share one time axis but not one y axis) labelled with
+ * its unit, time labels
  * in the plant's zone and the viewer's language. Dragging selects a window to zoom into; the
  * view fetches new buckets for it. Marks `data-ready` and `performance.mark('trend-drawn')` once
  * data is drawn, for tests and the benchmark.
@@ -18,6 +19,8 @@ export const PEN_COLOURS = ['#4aa3ff', '#f5a524', '#2fbf71', '#e05dd9', '#56d4dd
 /** Props of {@link TrendChart}. */
 export interface TrendChartProps {
   tags: readonly string[];
+  /** Unit of each pen ('' when unknown): the label of its y axis. */
+  units: readonly string[];
   /** uPlot columns (see plotColumns). */
   data: Array<Array<number | null>>;
   from: number;
@@ -37,7 +40,11 @@ export interface TrendChartProps {
 }
 
 const PAD_RIGHT = 28;
-const Y_AXIS_PX = 60;
+const Y_TICKS_PX = 60;
+// Reserved even when a pen's unit is unknown: uPlot sizes an axis by whether it has a label,
+// and the plot width must not depend on the catalog having answered (see plotWidth).
+const Y_LABEL_PX = 16;
+const Y_AXIS_PX = Y_TICKS_PX + Y_LABEL_PX;
 const MAX_Y_AXES = 4;
 
 /**
@@ -85,7 +92,12 @@ function options(p: TrendChartProps, width: number, height: number, state: { fro
     series.push({ label: `${tag} min`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } });
     series.push({ label: `${tag} max`, scale, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } });
     bands.push({ series: [3 + i * 3, 2 + i * 3], fill: `${colour}33` });
-    if (i < MAX_Y_AXES) axes.push({ scale, side: i % 2 ? 1 : 3, stroke: colour, grid: i === 0 ? grid : { show: false }, ticks: { show: false }, font, size: Y_AXIS_PX, values: (_u, v) => v.map((x) => formatNumber(x)) });
+    if (i < MAX_Y_AXES) {
+      axes.push({
+        scale, side: i % 2 ? 1 : 3, stroke: colour, grid: i === 0 ? grid : { show: false }, ticks: { show: false }, font, size: Y_TICKS_PX,
+        label: p.units[i] ?? '', labelSize: Y_LABEL_PX, labelFont: font, labelGap: 0, values: (_u, v) => v.map((x) => formatNumber(x)),
+      });
+    }
   });
   return {
     width, height, series, axes, bands, scales,
@@ -106,7 +118,7 @@ function options(p: TrendChartProps, width: number, height: number, state: { fro
   };
 }
 
-/** The chart; re-created when the tags, zone or look change, otherwise only fed new data. */
+/** The chart; re-created when the tags, units, zone or look change, otherwise only fed new data. */
 export function TrendChart(p: TrendChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -145,7 +157,7 @@ export function TrendChart(p: TrendChartProps) {
     });
     ro.observe(el);
     return () => { ro.disconnect(); u.destroy(); plot.current = null; };
-  }, [p.tags.join('\n'), p.timeZone, p.look]);
+  }, [p.tags.join('\n'), p.units.join('\n'), p.timeZone, p.look]);
 
   useEffect(() => {
     const u = plot.current;

@@ -92,10 +92,18 @@ export function plotColumns(series: readonly TagSeries[], bucketMs: number): Arr
   return cols;
 }
 
-/** CSV of the series inside [from, to): UTC ISO time, then avg, min, max, count per tag. */
-export function toCsv(series: readonly TagSeries[], from: number, to: number): string {
+/**
+ * CSV of the series inside [from, to): UTC ISO time, then avg, min, max, count per tag. The value
+ * columns carry the tag's unit when known (`…/zone_temp avg (°C)`): a CSV travels without the
+ * dashboard that knew it.
+ */
+export function toCsv(series: readonly TagSeries[], from: number, to: number, unitOf: (tag: string) => string = () => ''): string {
   const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const head = ['time_utc', 'ts_ms', ...series.flatMap((s) => ['avg', 'min', 'max', 'count'].map((k) => quote(`${s.tag} ${k}`)))];
+  const column = (tag: string, k: string) => {
+    const unit = k === 'count' ? '' : unitOf(tag);
+    return quote(unit ? `${tag} ${k} (${unit})` : `${tag} ${k}`);
+  };
+  const head = ['time_utc', 'ts_ms', ...series.flatMap((s) => ['avg', 'min', 'max', 'count'].map((k) => column(s.tag, k)))];
   const rows = new Map<number, string[]>();
   series.forEach((s, k) => {
     for (let i = 0; i < s.ts.length; i++) {

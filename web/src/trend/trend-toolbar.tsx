@@ -13,6 +13,8 @@ export interface TrendToolbarProps {
   from: number;
   to: number;
   series: readonly TagSeries[];
+  /** The unit of a tag ('' when unknown), for the CSV header. */
+  unitOf: (tag: string) => string;
   onChange: (next: TrendState, replace?: boolean) => void;
 }
 
@@ -33,7 +35,7 @@ function download(name: string, text: string): void {
 }
 
 /** The toolbar. */
-export function TrendToolbar({ state, from, to, series, onChange }: TrendToolbarProps) {
+export function TrendToolbar({ state, from, to, series, unitOf, onChange }: TrendToolbarProps) {
   const span = to - from;
   const absolute = (a: number, b: number) => {
     const now = Date.now();
@@ -55,7 +57,7 @@ export function TrendToolbar({ state, from, to, series, onChange }: TrendToolbar
         <button onClick={() => absolute(from + span / 2, to + span / 2)} title={t('trend.panRight')} aria-label={t('trend.panRight')} disabled={state.range !== undefined} data-testid="pan-right">▶</button>
         <button onClick={() => onChange({ tags: state.tags, range: nearestRange(span) }, false)} disabled={state.range !== undefined}>{t('trend.now')}</button>
       </div>
-      <button class="btn" data-testid="csv" disabled={series.length === 0} onClick={() => download(`lightsout-trend-${stamp}.csv`, toCsv(series, from, to))}>{t('trend.csv')}</button>
+      <button class="btn" data-testid="csv" disabled={series.length === 0} onClick={() => download(`lightsout-trend-${stamp}.csv`, toCsv(series, from, to, unitOf))}>{t('trend.csv')}</button>
     </div>
   );
 }

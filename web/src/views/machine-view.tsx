@@ -1,17 +1,20 @@
 /**
  * Machine view: every tag of one machine with its live value, unit, quality, age and a 15-minute
- * sparkline (60 server-side buckets, then the live tail appended as values arrive).
+ * sparkline (60 server-side buckets, then the live tail appended as values arrive). Units,
+ * descriptions and engineering ranges come from the tag catalog (one request for the machine).
  * @module
  */
 import type { ApiAsset, ApiPoint } from '../../../src/protocol/api-types.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fetchBuckets } from '../api.js';
+import { RangeBar } from '../components/range-bar.js';
 import { Sparkline } from '../components/sparkline.js';
 import { ValueText } from '../components/value-text.js';
 import { formatAge, formatDateTime, t } from '../i18n/index.js';
 import { useLiveValues, useNow } from '../live/use-live.js';
-import { findAsset, isStale, stateClass, tagLabel, unitOf } from '../plant-model.js';
+import { findAsset, isStale, stateClass, tagLabel, unitFor } from '../plant-model.js';
 import { trendHref } from '../router.js';
+import { useTagCatalog } from '../tag-catalog.js';
 
 const WINDOW_MS = 15 * 60_000;
 
@@ -57,6 +60,7 @@ export function MachineView({ assets, path }: { assets: readonly ApiAsset[]; pat
   const paths = (machine?.tags ?? []).map((n) => `${path}/${n}`);
   const [sparks, onPoint] = useSparklines(paths);
   const values = useLiveValues(paths, onPoint);
+  const catalog = useTagCatalog([`${path}/`]);
   const now = useNow(1000);
   if (!machine) return <section class="view"><p class="muted">{t('machine.notFound', { path })}</p></section>;
   const state = values.get(`${path}/state`);
@@ -85,11 +89,19 @@ export function MachineView({ assets, path }: { assets: readonly ApiAsset[]; pat
               const tag = `${path}/${name}`;
               const p = values.get(tag);
               const s = sparks.get(tag);
+              const meta = catalog.get(tag);
+              const unit = unitFor(tag, catalog);
               return (
                 <tr key={tag} class={p?.quality === 'bad' ? 'row-bad' : ''} data-tag={tag}>
-                  <td class="tag-name">{tagLabel(name)}</td>
-                  <td class="r"><ValueText point={p} /></td>
-                  <td class="muted">{unitOf(name)}</td>
+                  <td class="tag-name" title={meta?.description}>
+                    {tagLabel(name)}
+                    {meta?.description ? <span class="tag-desc muted">{meta.description}</span> : null}
+                  </td>
+                  <td class="r">
+                    <ValueText point={p} />
+                    {typeof p?.value === 'number' && meta?.min !== undefined && meta.max !== undefined ? <RangeBar value={p.value} min={meta.min} max={meta.max} unit={unit} /> : null}
+                  </td>
+                  <td class="muted unit-cell">{unit}</td>
                   <td><span class={`quality q-${p?.quality ?? 'none'}`}>{p ? t(`quality.${p.quality}`) : '—'}</span></td>
                   <td class="r muted" title={p ? formatDateTime(p.ts) : ''}>{p ? formatAge(p.ts, now) : '—'}</td>
                   <td class="spark-col">{s ? <Sparkline xs={s.xs} ys={s.ys} from={now - WINDOW_MS} to={now} bad={p?.quality === 'bad'} /> : null}</td>

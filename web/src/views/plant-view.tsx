@@ -8,12 +8,15 @@ import { MachineCard, cardTags } from '../components/machine-card.js';
 import { t } from '../i18n/index.js';
 import { useLiveValues } from '../live/use-live.js';
 import { findAsset, isStale, machinesOf, stateClass, type MachineRef } from '../plant-model.js';
+import { useTagCatalog } from '../tag-catalog.js';
 
 /** The view. `path` narrows it to a site, area or line. */
 export function PlantView({ assets, path }: { assets: readonly ApiAsset[]; path: string }) {
   const root = path ? findAsset(assets, path) : undefined;
   const machines = machinesOf(root ? [root] : assets);
   const values = useLiveValues(machines.flatMap((m) => cardTags(m.asset)));
+  // One catalog request for the whole view, not one per card.
+  const catalog = useTagCatalog([path ? `${path}/` : '']);
 
   const counts = { running: 0, idle: 0, fault: 0, stale: 0 };
   for (const m of machines) {
@@ -43,7 +46,7 @@ export function PlantView({ assets, path }: { assets: readonly ApiAsset[]; path:
       {[...groups].map(([group, ms]) => (
         <div class="line-group" key={group}>
           <h2 class="group-title">{group.split('/').join(' › ')}</h2>
-          <div class="cards">{ms.map((m) => <MachineCard key={m.asset.path} machine={m.asset} values={values} />)}</div>
+          <div class="cards">{ms.map((m) => <MachineCard key={m.asset.path} machine={m.asset} values={values} catalog={catalog} />)}</div>
         </div>
       ))}
     </section>

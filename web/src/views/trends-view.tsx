@@ -9,7 +9,9 @@ import type { ApiPoint } from '../../../src/protocol/api-types.js';
 import { fetchBuckets } from '../api.js';
 import { formatDateTime, formatDuration, formatNumber, t } from '../i18n/index.js';
 import { useLiveValues, useNow } from '../live/use-live.js';
+import { unitFor } from '../plant-model.js';
 import { href, navigate, type Route } from '../router.js';
+import { parentPrefix, useTagCatalog } from '../tag-catalog.js';
 import { TagPicker } from '../trend/tag-picker.js';
 import { TrendChart } from '../trend/trend-chart.js';
 import { appendLive, plotColumns, seriesFromBuckets, type TagSeries } from '../trend/trend-data.js';
@@ -35,6 +37,10 @@ export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: 
   const [version, setVersion] = useState(0);
   const [cursor, setCursor] = useState<number | null>(null);
   const now = useNow(1000);
+  // One catalog request per machine among the pens (cached: a trend opened from a machine view reuses its list).
+  const catalog = useTagCatalog(st.tags.map(parentPrefix));
+  const units = st.tags.map((tag) => unitFor(tag, catalog));
+  const descriptions = st.tags.map((tag) => catalog.get(tag)?.description);
 
   const go = (next: TrendState, replace = true) => navigate(href('trends', '', trendParams(next)), replace);
 
@@ -90,12 +96,12 @@ export function TrendsView({ route, timeZone, look }: { route: Route; timeZone: 
         <span class="spacer" />
         <TagPicker exclude={st.tags} onAdd={(tag) => go({ ...st, tags: [...st.tags, tag] }, false)} />
       </div>
-      <TrendToolbar state={st} from={from} to={to} series={series.current} onChange={go} />
+      <TrendToolbar state={st} from={from} to={to} series={series.current} unitOf={(tag) => unitFor(tag, catalog)} onChange={go} />
       {st.tags.length === 0 ? <p class="empty muted">{t('trend.empty')}</p> : (
         <>
-          <TrendLegend tags={st.tags} data={data} cursor={cursor} onRemove={(tag) => go({ ...st, tags: st.tags.filter((x) => x !== tag) }, false)} />
+          <TrendLegend tags={st.tags} units={units} descriptions={descriptions} data={data} cursor={cursor} onRemove={(tag) => go({ ...st, tags: st.tags.filter((x) => x !== tag) }, false)} />
           <div class="chart-wrap">
-            <TrendChart tags={st.tags} data={data} from={from} to={to} timeZone={timeZone} loadId={loaded.id} loading={loaded.loading} look={look}
+            <TrendChart tags={st.tags} units={units} data={data} from={from} to={to} timeZone={timeZone} loadId={loaded.id} loading={loaded.loading} look={look}
               onZoom={onZoom} onWidth={setWidthPx} onCursor={setCursor} />
             {loaded.loading ? <div class="chart-note">{t('trend.loading')}</div> : loaded.id > 0 && data[0]!.length === 0 ? <div class="chart-note">{t('trend.noData')}</div> : null}
           </div>
