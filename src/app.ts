@@ -11,7 +11,6 @@ import type { Config } from './config/schema.js';
 import type { Connector, MessageHandler, Publisher } from './core/connector-status.js';
 import { LightsoutError } from './core/errors.js';
 import type { IngestSink } from './core/ingest-port.js';
-import type { Point } from './core/point.js';
 import { EmbeddedBroker } from './connectors/mqtt-broker/embedded-broker.js';
 import { ExternalBroker } from './connectors/mqtt-client/external-broker.js';
 import { SparkplugHost } from './connectors/sparkplug/host.js';
@@ -141,7 +140,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       publish: (topic, payload, opts) => {
         publisher(topic, payload, opts).catch((err: Error) => log.warn({ err: err.message, topic }, 'Sparkplug publish failed'));
       },
-      emit: (points: Point[]) => {
+      emit: (points) => {
         const p = pipeline.submit({ tenant: config.tenant, source: 'sparkplug', points });
         if (collector.pending) collector.pending.push(p);
         else p.catch((err: Error) => log.warn({ err: err.message }, 'Sparkplug points not stored'));
@@ -210,6 +209,11 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         mqttUrl, tenant: config.tenant, factories: config.simFactories, lines: config.simLines,
         machines: config.simMachines, tags: config.simTags, rateHz: config.simRate, log,
       });
+      // The demo plant's sites get their time zone, unless someone already set one.
+      const zones = factory.plant.sites
+        .filter((s) => !registry.assetMeta(config.tenant, s.name)?.timeZone)
+        .map((s) => ({ path: s.name, timeZone: s.timezone }));
+      if (zones.length > 0) await registry.updateAssets(config.tenant, zones);
       await factory.start();
       stops.push(() => factory.stop());
       log.info({ factories: config.simFactories, lines: config.simLines, machines: config.simMachines }, 'virtual factory running');

@@ -63,6 +63,25 @@ describe('REST API', () => {
     expect((await get('/api/v1/health')).status).toBe(200);
   });
 
+  it('sets tag and asset metadata all-or-nothing, and shows it in the catalog', async () => {
+    const patch = async (path: string, body: unknown) => {
+      const res = await fetch(platform.httpUrl + path, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    expect(await patch('/api/v1/tags', { tags: [{ path: TAG, unit: 'kN', description: 'Ram force', min: 0, max: 250 }] })).toEqual({ status: 200, body: { updated: 1 } });
+    const tags = (await get(`/api/v1/tags?prefix=${TAG}`)).body.tags;
+    expect(tags[0]).toMatchObject({ path: TAG, unit: 'kN', description: 'Ram force', min: 0, max: 250 });
+    const bad = await patch('/api/v1/tags', { tags: [{ path: TAG, unit: 'N' }, { path: TAG, min: 5, max: 1 }] });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'LIGHTSOUT_BAD_REQUEST']);
+    expect((await get(`/api/v1/tags?prefix=${TAG}`)).body.tags[0].unit).toBe('kN'); // nothing changed
+    expect((await patch('/api/v1/tags', { tags: [{ path: 'no/such/tag', unit: 'x' }] })).status).toBe(404);
+    expect(await patch('/api/v1/assets', { assets: [{ path: 'shanghai-lingang', timeZone: 'Asia/Shanghai' }] })).toEqual({ status: 200, body: { updated: 1 } });
+    const site = (await get('/api/v1/assets')).body.assets.find((a: any) => a.name === 'shanghai-lingang');
+    expect(site.timeZone).toBe('Asia/Shanghai');
+    const badZone = await patch('/api/v1/assets', { assets: [{ path: 'shanghai-lingang', timeZone: 'Mars/Olympus' }] });
+    expect([badZone.status, badZone.body.error.code]).toEqual([400, 'LIGHTSOUT_BAD_REQUEST']);
+  });
+
   it('serves the OpenAPI document and its page', async () => {
     const doc = await get('/api/openapi.json');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/health', '/api/v1/ingest', '/api/v1/assets', '/api/v1/tags', '/api/v1/latest', '/api/v1/history']));

@@ -46,7 +46,7 @@ describe('Sparkplug B host through the embedded broker', () => {
     await pub('NBIRTH', [{ name: 'bdSeq', datatype: DataType.Int64, value: 1n }, { name: 'Node Control/Rebirth', datatype: DataType.Boolean, value: false }], undefined, seq = 0);
     seq = 1;
     await pub('DBIRTH', [
-      { name: 'spindle_speed', alias: 1, datatype: DataType.Double, value: 11_000 },
+      { name: 'spindle_speed', alias: 1, datatype: DataType.Double, value: 11_000, properties: { engUnit: { type: DataType.String, value: 'rpm' }, engLow: { type: DataType.Double, value: 0 }, engHigh: { type: DataType.Double, value: 24_000 } } },
       { name: 'state', alias: 2, datatype: DataType.String, value: 'running' },
       { name: 'good_count', alias: 3, datatype: DataType.UInt64, value: 2n ** 60n },
       { name: 'Axes/X/position', alias: 4, datatype: DataType.Float, value: 1.5 },
@@ -60,6 +60,8 @@ describe('Sparkplug B host through the embedded broker', () => {
     });
     const health = (await getJson(`${platform.httpUrl}/api/v1/health`)).body;
     expect(health.rejected.bySource.sparkplug).toBeGreaterThanOrEqual(1); // the unknown alias 99
+    const tags = (await getJson(`${platform.httpUrl}/api/v1/tags?prefix=${BASE}/spindle_speed`)).body.tags;
+    expect(tags[0]).toMatchObject({ unit: 'rpm', min: 0, max: 24_000 }); // from the DBIRTH properties
   });
 
   it('counts invalid protobuf and NaN metrics, keeps the good metrics of the same payload', async () => {
@@ -105,8 +107,12 @@ describe('Sparkplug B host through the embedded broker', () => {
         return site && site.children.length === 3 ? site : undefined;
       }, 10_000, 'demo plant tree');
       expect(tree.children.map((c: any) => c.name).sort()).toEqual(['assembly', 'machining', 'packaging']);
+      expect(tree.timeZone).toBe('Asia/Shanghai');
       const tags = (await getJson(`${demo.httpUrl}/api/v1/tags?prefix=shanghai-lingang/`)).body.tags;
       expect(new Set(tags.map((t: any) => t.source))).toEqual(new Set(['sparkplug', 'uns']));
+      const units = new Map(tags.map((t: any) => [t.path.split('/').pop(), t.unit]));
+      expect(units.get('spindle_speed')).toBe('rpm'); // Sparkplug machines, from DBIRTH properties
+      expect(units.get('seal_temp')).toBe('°C'); // UNS machines, from their first message
     } finally {
       await demo.stop();
     }

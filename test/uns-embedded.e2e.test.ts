@@ -37,6 +37,16 @@ describe('UNS ingest through the embedded broker', () => {
     expect(hist.body.points).toEqual([{ tag: 'shanghai-lingang/machining/line-1/cnc-01/state', ts, value: 'running', quality: 'good' }]);
   });
 
+  it('learns a tag\'s unit, description and range from a UNS point object, keeping the value', async () => {
+    await client.publishAsync('uns/demo/shanghai-lingang/machining/line-2/cnc-03/spindle_temp', JSON.stringify({ value: 41.2, unit: '°C', description: 'Spindle bearing temperature', min: 0, max: 120 }), { qos: 1 });
+    await client.publishAsync('uns/demo/shanghai-lingang/machining/line-2/cnc-03/coolant', JSON.stringify({ value: 7, unit: 42 }), { qos: 1 });
+    const tags = (await api('/api/v1/tags?prefix=shanghai-lingang/machining/line-2/cnc-03/')).body.tags;
+    expect(tags.find((t: any) => t.path.endsWith('spindle_temp'))).toMatchObject({ unit: '°C', description: 'Spindle bearing temperature', min: 0, max: 120 });
+    expect(tags.find((t: any) => t.path.endsWith('coolant')).unit).toBeUndefined(); // bad metadata is rejected alone
+    const latest = await api('/api/v1/latest?tag=shanghai-lingang/machining/line-2/cnc-03/coolant');
+    expect(latest.body.points[0].value).toBe(7);
+  });
+
   it('registers the asset tree and tag types from first sight', async () => {
     const assets = await api('/api/v1/assets');
     const site = assets.body.assets.find((a: any) => a.name === 'shanghai-lingang');

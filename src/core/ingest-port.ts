@@ -4,7 +4,7 @@
  * @module
  */
 import type { ErrorCode } from './errors.js';
-import type { Point } from './point.js';
+import type { Point, TagMeta } from './point.js';
 
 /** A point as decoded from the outside, before validation: anything may be wrong with it. */
 export interface CandidatePoint {
@@ -12,6 +12,8 @@ export interface CandidatePoint {
   ts?: unknown;
   value: unknown;
   quality?: unknown;
+  /** Metadata the device sent with the value (a Sparkplug birth's engUnit, a UNS `unit`). */
+  meta?: { unit?: unknown; description?: unknown; min?: unknown; max?: unknown };
 }
 
 /** One rejected input, counted and logged by ingest. */
@@ -45,6 +47,11 @@ export interface IngestSink {
   submit(batch: IngestBatch): Promise<IngestResult>;
   /** Count a rejection that produced no batch (undecodable payload, hostile topic). */
   reject(rejection: Rejection): void;
+}
+
+/** A metadata change of one tag, by path. */
+export interface TagMetaUpdate extends TagMeta {
+  path: string;
 }
 
 /** Called with each tenant's points once they are durable (rules, live hub). */

@@ -3,10 +3,10 @@
  * Tenants, users, alarms, commands and audit join it in later work.
  * @module
  */
-import type { ValueType } from './point.js';
+import type { TagMeta, ValueType } from './point.js';
 
-/** A tag as registered: created on first sight, never renamed. */
-export interface TagRecord {
+/** A tag as registered: created on first sight, never renamed; its metadata may change. */
+export interface TagRecord extends TagMeta {
   /** Registry id, unique across tenants; the historian's key. */
   id: number;
   tenant: string;
@@ -18,6 +18,15 @@ export interface TagRecord {
   createdTs: number;
 }
 
+/** Descriptive metadata of an asset (site, area, line, machine). */
+export interface AssetRecord {
+  tenant: string;
+  path: string;
+  /** IANA time zone, set on sites. */
+  timeZone?: string;
+  description?: string;
+}
+
 /** Durable storage of metadata. */
 export interface MetadataStore {
   /** Open or create (runs migrations). */
@@ -25,6 +34,10 @@ export interface MetadataStore {
   close(): Promise<void>;
   /** Every registered tag, for the in-memory registry at start. */
   loadTags(): Promise<TagRecord[]>;
-  /** Persist new tags; resolves when durable (survives kill -9). Ids are assigned by the caller. */
+  /** Persist new tags, or the metadata of known ones; resolves when durable. Ids are assigned by the caller. */
   saveTags(tags: readonly TagRecord[]): Promise<void>;
+  /** Every asset with metadata. */
+  loadAssets(): Promise<AssetRecord[]>;
+  /** Create or replace the metadata of assets; resolves when durable. */
+  saveAssets(assets: readonly AssetRecord[]): Promise<void>;
 }

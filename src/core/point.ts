@@ -42,6 +42,18 @@ export interface Bucket {
   count: number;
 }
 
+/** Descriptive metadata of a tag: engineering unit, description, engineering range. */
+export interface TagMeta {
+  unit?: string;
+  description?: string;
+  min?: number;
+  max?: number;
+}
+
+/** Longest unit and description accepted, in characters. */
+export const MAX_UNIT_LENGTH = 32;
+export const MAX_DESCRIPTION_LENGTH = 512;
+
 /** True for `good`, `uncertain` and `bad`. */
 export function isQuality(x: unknown): x is Quality {
   return x === 'good' || x === 'uncertain' || x === 'bad';

@@ -99,6 +99,20 @@ describe('IngestPipeline', () => {
     expect(cache.get(registry.get('t', 's/m/a')!.id)?.value).toBe(2);
   });
 
+  it('persists metadata sent with values before acknowledging, and rejects bad metadata alone', async () => {
+    const { pipeline, store } = await setup();
+    const r = await pipeline.submit({ tenant: 't', source: 'test', points: [
+      { tag: 's/m/a', value: 1, meta: { unit: '°C', min: 0, max: 90 } },
+      { tag: 's/m/b', value: 2, meta: { unit: 'x'.repeat(40) } },
+    ] });
+    expect(r.accepted).toBe(2);
+    expect(r.rejected.map((x) => x.code)).toEqual(['LIGHTSOUT_BAD_VALUE']);
+    await pipeline.submit({ tenant: 't', source: 'test', points: [{ tag: 's/m/a', value: 3, meta: { description: 'oil' } }] });
+    const saved = await store.loadTags();
+    expect(saved.find((t) => t.path === 's/m/a')).toMatchObject({ unit: '°C', min: 0, max: 90, description: 'oil' });
+    expect(saved.find((t) => t.path === 's/m/b')!.unit).toBeUndefined();
+  });
+
   it('calls hooks with durable points and survives a throwing hook', async () => {
     const { pipeline } = await setup();
     const seen: string[] = [];

@@ -17,7 +17,7 @@ import { valueTypeOf } from '../core/point.js';
 import type { LastValueCache } from './last-value-cache.js';
 import type { RejectionCounter } from './rejection-counter.js';
 import { fitsType, type TagRegistry } from './tag-registry.js';
-import { checkPoint, type ValidationLimits } from './validate.js';
+import { checkMeta, checkPoint, type ValidationLimits } from './validate.js';
 
 /** Pipeline settings. */
 export interface PipelineOptions extends ValidationLimits {
@@ -112,6 +112,17 @@ export class IngestPipeline implements IngestSink {
         rejected.push(r);
         this.opts.rejections.add(r);
         continue;
+      }
+      if (c.meta !== undefined) {
+        const m = checkMeta(c.meta, p.tag);
+        if (!m.ok) {
+          // Bad metadata loses only itself, never the value it came with.
+          const r: Rejection = { code: 'LIGHTSOUT_BAD_VALUE', message: m.message, source: batch.source, subject: p.tag };
+          rejected.push(r);
+          this.opts.rejections.add(r);
+        } else if (registry.applyMeta(tag, m.meta) && !newTags.includes(tag)) {
+          newTags.push(tag); // persisted (upserted) with this batch, before its acknowledgement
+        }
       }
       const sp: StoredPoint = { tagId: tag.id, ts: p.ts, value: p.value, quality: p.quality };
       cache.offer(sp);

@@ -4,8 +4,12 @@
  * that batch is acknowledged. The asset tree is derived from the tag paths.
  * @module
  */
-import type { MetadataStore, TagRecord } from '../core/metadata-port.js';
-import type { Value, ValueType } from '../core/point.js';
+import { LightsoutError } from '../core/errors.js';
+import type { TagMetaUpdate } from '../core/ingest-port.js';
+import type { AssetRecord, MetadataStore, TagRecord } from '../core/metadata-port.js';
+import type { TagMeta, Value, ValueType } from '../core/point.js';
+import { parsePath } from '../core/tag-path.js';
+import { checkMeta } from './validate.js';
 import { valueTypeOf } from '../core/point.js';
 
 /** One node of the asset tree. */
@@ -15,6 +19,8 @@ export interface AssetNode {
   children: AssetNode[];
   /** Names of the tags directly on this asset. */
   tags: string[];
+  timeZone?: string;
+  description?: string;
 }
 
 const BIG_INTEGER = /^-?\d+$/;
@@ -30,12 +36,72 @@ export class TagRegistry {
   private readonly byKey = new Map<string, TagRecord>();
   private readonly byId = new Map<number, TagRecord>();
   private nextId = 1;
+  private readonly assets = new Map<string, AssetRecord>();
 
   constructor(private readonly store: MetadataStore) {}
 
   /** Load every tag from the store. */
   async load(): Promise<void> {
     for (const t of await this.store.loadTags()) this.add(t);
+    for (const a of await this.store.loadAssets()) this.assets.set(a.tenant + '\u0000' + a.path, a);
+  }
+
+  /**
+   * Apply metadata to a tag in memory; true when something changed (the caller then persists the
+   * tag with the batch that carried it, or through `updateMeta`).
+   */
+  applyMeta(tag: TagRecord, meta: TagMeta): boolean {
+    let changed = false;
+    for (const k of ['unit', 'description', 'min', 'max'] as const) {
+      const v = meta[k];
+      if (v !== undefined && tag[k] !== v) {
+        (tag as unknown as Record<string, unknown>)[k] = v;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** Set the metadata of known tags (PATCH /api/v1/tags); all are checked before any is changed. */
+  async updateMeta(tenant: string, updates: readonly TagMetaUpdate[]): Promise<number> {
+    const checked = updates.map((u) => {
+      const tag = this.get(tenant, u.path);
+      if (!tag) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `tag "${u.path}" does not exist in tenant ${tenant}`);
+      const c = checkMeta(u, u.path);
+      if (!c.ok) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', c.message);
+      return { tag, meta: c.meta };
+    });
+    const changed: TagRecord[] = [];
+    for (const { tag, meta } of checked) {
+      const copy = { ...tag };
+      if (this.applyMeta(copy, meta)) changed.push(copy);
+    }
+    await this.store.saveTags(changed);
+    for (const c of changed) Object.assign(this.byId.get(c.id)!, c);
+    return changed.length;
+  }
+
+  /** The metadata of an asset, if any was set. */
+  assetMeta(tenant: string, path: string): AssetRecord | undefined {
+    return this.assets.get(tenant + '\u0000' + path);
+  }
+
+  /** Set the metadata of assets (a site's time zone); the asset need not have tags yet. */
+  async updateAssets(tenant: string, updates: ReadonlyArray<{ path: string; timeZone?: string; description?: string }>): Promise<number> {
+    const records = updates.map((u) => {
+      parsePath(u.path, 'asset path');
+      if (u.timeZone !== undefined && !isTimeZone(u.timeZone)) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', `"${u.timeZone}" (asset ${u.path}) is not an IANA time zone such as Asia/Shanghai`);
+      const prev = this.assets.get(tenant + '\u0000' + u.path);
+      const rec: AssetRecord = { tenant, path: u.path };
+      const timeZone = u.timeZone ?? prev?.timeZone;
+      const description = u.description ?? prev?.description;
+      if (timeZone !== undefined) rec.timeZone = timeZone;
+      if (description !== undefined) rec.description = description;
+      return rec;
+    });
+    await this.store.saveAssets(records);
+    for (const r of records) this.assets.set(tenant + '\u0000' + r.path, r);
+    return records.length;
   }
 
   /** The tag, if registered. */
@@ -84,6 +150,9 @@ export class TagRegistry {
         let child = index.get(path);
         if (!child) {
           child = { name: levels[i]!, path, children: [], tags: [] };
+          const meta = this.assets.get(tenant + '\u0000' + path);
+          if (meta?.timeZone !== undefined) child.timeZone = meta.timeZone;
+          if (meta?.description !== undefined) child.description = meta.description;
           index.set(path, child);
           node.children.push(child);
         }
@@ -98,5 +167,15 @@ export class TagRegistry {
     this.byKey.set(t.tenant + '\u0000' + t.path, t);
     this.byId.set(t.id, t);
     if (t.id >= this.nextId) this.nextId = t.id + 1;
+  }
+}
+
+/** True for a time zone the runtime knows (IANA names such as Asia/Shanghai, or UTC). */
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { LightsoutError, type ErrorCode } from '../core/errors.js';
 import type { CandidatePoint } from '../core/ingest-port.js';
-import { isQuality, type Quality, type Value } from '../core/point.js';
+import { isQuality, MAX_DESCRIPTION_LENGTH, MAX_UNIT_LENGTH, type Quality, type TagMeta, type Value } from '../core/point.js';
 import { parseTagPath } from '../core/tag-path.js';
 
 /** Limits applied to every point. */
@@ -67,4 +67,28 @@ export function checkPoint(c: CandidatePoint, now: number, limits: ValidationLim
     quality = c.quality;
   }
   return { ok: true, point: { tag: c.tag, ts, value, quality } };
+}
+
+/** Either valid tag metadata or why not. */
+export type CheckedMeta = { ok: true; meta: TagMeta } | { ok: false; message: string };
+
+/** Check metadata sent with a value or through the API: short strings, finite numbers, min < max. */
+export function checkMeta(raw: { unit?: unknown; description?: unknown; min?: unknown; max?: unknown }, tag: string): CheckedMeta {
+  const meta: TagMeta = {};
+  if (raw.unit !== undefined && raw.unit !== null) {
+    if (typeof raw.unit !== 'string' || raw.unit.length > MAX_UNIT_LENGTH) return { ok: false, message: `unit of ${tag} must be a string of at most ${MAX_UNIT_LENGTH} characters` };
+    meta.unit = raw.unit;
+  }
+  if (raw.description !== undefined && raw.description !== null) {
+    if (typeof raw.description !== 'string' || raw.description.length > MAX_DESCRIPTION_LENGTH) return { ok: false, message: `description of ${tag} must be a string of at most ${MAX_DESCRIPTION_LENGTH} characters` };
+    meta.description = raw.description;
+  }
+  for (const k of ['min', 'max'] as const) {
+    const v = raw[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false, message: `${k} of ${tag} must be a finite number` };
+    meta[k] = v;
+  }
+  if (meta.min !== undefined && meta.max !== undefined && meta.min >= meta.max) return { ok: false, message: `range of ${tag} is empty: min ${meta.min} must be below max ${meta.max}` };
+  return { ok: true, meta };
 }

@@ -4,7 +4,7 @@
  * in one place.
  * @module
  */
-import { DataType, type SpMetric, type SpPayload } from '../connectors/sparkplug/codec.js';
+import { DataType, type SpMetric, type SpPayload, type SpPropertySet } from '../connectors/sparkplug/codec.js';
 import type { Value } from '../core/point.js';
 import type { TagKind, TagSpec } from './machine-types.js';
 
@@ -47,13 +47,18 @@ export function ndeathPayload(bdSeq: number, ts: number): SpPayload {
 
 /** DBIRTH: every metric with name, alias, datatype, timestamp and current value. */
 export function dbirthPayload(tags: readonly TagSpec[], values: readonly Value[], firstAlias: number, seq: number, ts: number): SpPayload {
-  const metrics = tags.map((t, i): SpMetric => ({
-    name: t.name,
-    alias: firstAlias + i,
-    timestamp: ts,
-    datatype: SPARKPLUG_TYPES[t.kind],
-    value: values[i]!,
-  }));
+  const metrics = tags.map((t, i): SpMetric => {
+    const m: SpMetric = { name: t.name, alias: firstAlias + i, timestamp: ts, datatype: SPARKPLUG_TYPES[t.kind], value: values[i]! };
+    // Engineering metadata as the properties edge nodes commonly send (engUnit, engLow, engHigh).
+    const props: SpPropertySet = { description: { type: DataType.String, value: t.description } };
+    if (t.unit !== undefined) props.engUnit = { type: DataType.String, value: t.unit };
+    if (t.min !== undefined && t.max !== undefined && t.min < t.max) {
+      props.engLow = { type: DataType.Double, value: t.min };
+      props.engHigh = { type: DataType.Double, value: t.max };
+    }
+    m.properties = props;
+    return m;
+  });
   return { timestamp: ts, seq, metrics };
 }
 

@@ -46,6 +46,18 @@ interface Prepared {
   topic: string;
   /** Per tag: `"name":` for batches, or the tag's own topic for the single form. */
   keys: string[];
+  /** Per tag: the metadata fields (`,"unit":"°C",...`) sent with the first message of a session. */
+  metaJson: string[];
+  /** Whether this session has sent the metadata yet (UNS has no birth, so the first message carries it). */
+  announced: boolean;
+}
+
+/** The JSON fields a UNS point object carries for a tag's metadata. */
+function metaFields(t: { unit?: string; description: string; min?: number; max?: number }): string {
+  let out = `,"description":${JSON.stringify(t.description)}`;
+  if (t.unit !== undefined) out += `,"unit":${JSON.stringify(t.unit)}`;
+  if (t.min !== undefined && t.max !== undefined && t.min < t.max) out += `,"min":${t.min},"max":${t.max}`;
+  return out;
 }
 
 /** JSON text of a tag value; the models only produce finite numbers. */
@@ -67,7 +79,7 @@ export class UnsPublisher {
     this.machines = opts.machines.map((m) => {
       const topic = `uns/${opts.tenant}/${m.assetPath}`;
       const keys = m.tags.map((t) => (m.form === 'batch' ? `${JSON.stringify(t.name)}:` : `${topic}/${t.name}`));
-      return { m, topic, keys };
+      return { m, topic, keys, metaJson: m.tags.map(metaFields), announced: false };
     });
   }
 
@@ -95,6 +107,9 @@ export class UnsPublisher {
     this.client = client;
     this.gate = new PublishGate(client, { qos: this.o.qos ?? 0, maxInFlight: this.o.maxInFlight ?? 256, maxBufferBytes: this.o.maxBufferBytes ?? 1 << 20 });
     client.on('close', () => this.gate?.reset());
+    client.on('connect', () => {
+      for (const p of this.machines) p.announced = false;
+    });
     const first = new Promise<void>((resolve, reject) => {
       client.once('connect', () => resolve());
       client.once('error', reject);
@@ -115,21 +130,29 @@ export class UnsPublisher {
   publishMachine(index: number, tsMs: number): boolean {
     const gate = this.gate;
     if (!gate) return false;
-    const { m, topic, keys } = this.machines[index]!;
+    const p = this.machines[index]!;
+    const { m, topic, keys, metaJson } = p;
+    const announce = !p.announced;
     if (m.form === 'single') {
       let ok = true;
       for (let i = 0; i < keys.length; i++) {
         const v = m.values[i]!;
-        const body = typeof v === 'string' ? `{"value":${JSON.stringify(v)},"ts":${tsMs},"quality":"good"}` : String(v);
+        const body = typeof v === 'string' || announce ? `{"value":${jsonValue(v)},"ts":${tsMs},"quality":"good"${announce ? metaJson[i] : ''}}` : String(v);
         ok = gate.send(keys[i]!, body, 1) && ok;
       }
+      if (ok) p.announced = true;
       return ok;
     }
     if (!gate.open()) return gate.drop();
     let body = `{"ts":${tsMs},"values":{`;
-    for (let i = 0; i < keys.length; i++) body += (i === 0 ? '' : ',') + keys[i] + jsonValue(m.values[i]!);
+    for (let i = 0; i < keys.length; i++) {
+      const v = jsonValue(m.values[i]!);
+      body += (i === 0 ? '' : ',') + keys[i] + (announce ? `{"value":${v}${metaJson[i]}}` : v);
+    }
     body += '}}';
-    return gate.send(topic, body, keys.length);
+    const ok = gate.send(topic, body, keys.length);
+    if (ok) p.announced = true;
+    return ok;
   }
 
   /** Disconnect, waiting (bounded) for queued messages to flush. */

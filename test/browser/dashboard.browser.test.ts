@@ -22,6 +22,20 @@ let client: MqttClient;
 /** Uncaught errors in the page: any one fails the run (see the last test). */
 const pageErrors: string[] = [];
 
+/** POST /api/v1/ingest of a few points, expecting all accepted. */
+async function ingest(points: Array<{ tag: string; value: number | string; ts?: number }>): Promise<void> {
+  const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points }) });
+  expect(res.status).toBe(200);
+  expect(((await res.json()) as { accepted: number }).accepted).toBe(points.length);
+}
+
+/** PATCH a metadata endpoint (tags or assets), expecting every entry updated. */
+async function patchMeta(what: 'tags' | 'assets', entries: Array<Record<string, unknown>>): Promise<void> {
+  const res = await fetch(`${platform.httpUrl}/api/v1/${what}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ [what]: entries }) });
+  expect(res.status, await res.clone().text()).toBe(200);
+  expect(((await res.json()) as { updated: number }).updated).toBe(entries.length);
+}
+
 /** A day of one reading every 10 s: a daily cycle plus a fast wobble, so the chart has shape. */
 async function ingestDay(tag: string, end: number): Promise<void> {
   const points = [];
@@ -187,6 +201,85 @@ describe('dashboard in Chromium', () => {
     await client.publishAsync(`uns/demo/${MARKER}`, '555.5', { qos: 1 });
     await expect.poll(() => page.getByTestId('trend-legend').locator('.pen-value').first().innerText(), { timeout: 2000 }).toBe('555.5');
     await shot(page, 'trend-live-3-pens');
+  });
+
+  it('shows the unit, description and range set through PATCH /api/v1/tags, from one cached catalog request per view', async () => {
+    const press = `${SITE}/test-area/line-9/press-01`;
+    const oil = `${press}/oil_temp`;
+    await ingest([{ tag: oil, value: 48.5 }, { tag: `${press}/drive_power_kw`, value: 12.5 }]);
+    await patchMeta('tags', [{ path: oil, unit: '°C', description: 'Hydraulic oil temperature at the tank', min: 0, max: 80 }]);
+    const tagRequests: URL[] = [];
+    const onRequest = (r: Request) => { if (r.url().includes('/api/v1/tags')) tagRequests.push(new URL(r.url())); };
+    page.on('request', onRequest);
+    // Once the tree shows the new machine, the tag count is settled and no catalog refresh is due.
+    await page.goto(`${platform.httpUrl}/#/plant/${SITE}/test-area`);
+    await expect.poll(() => page.getByTestId(`tree-${press}`).count(), { timeout: 5000 }).toBe(1);
+
+    // The card: the catalog's unit, and the unit the name states where the catalog has none.
+    const card = page.getByTestId(`card-${press}`);
+    await expect.poll(() => card.locator(`dd[data-tag="${oil}"] .unit`).innerText(), { timeout: 5000 }).toBe('°C');
+    expect(await card.locator(`dd[data-tag="${press}/drive_power_kw"] .unit`).innerText()).toBe('kW');
+    // One request for the whole view, not one per card.
+    const plantRequests = tagRequests.filter((u) => u.searchParams.get('prefix') === `${SITE}/test-area/`);
+    expect(plantRequests.length).toBe(1);
+    expect(tagRequests.length).toBe(1);
+
+    await page.goto(`${platform.httpUrl}/#/machine/${press}`);
+    const row = page.locator(`tr[data-tag="${oil}"]`);
+    await expect.poll(() => row.locator('.unit-cell').innerText(), { timeout: 5000 }).toBe('°C');
+    expect(await row.locator('.tag-desc').innerText()).toBe('Hydraulic oil temperature at the tank');
+    expect(await page.locator(`tr[data-tag="${press}/drive_power_kw"] .unit-cell`).innerText()).toBe('kW');
+    const bar = row.getByTestId('range-bar');
+    await expect.poll(() => bar.getAttribute('data-out')).toBe('0');
+    expect(await bar.getAttribute('title')).toBe('Range 0 – 80 °C');
+    // A reading above the range turns the bar red.
+    await ingest([{ tag: oil, value: 95 }]);
+    await expect.poll(() => bar.getAttribute('data-out'), { timeout: 3000 }).toBe('1');
+    await shot(page, 'machine-catalog');
+    expect(tagRequests.map((u) => u.searchParams.get('prefix'))).toEqual([`${SITE}/test-area/`, `${press}/`]);
+
+    // The trend opened from the row: the legend shows the unit, from the machine view's cached list.
+    await row.locator('a.link-btn').click();
+    await expect.poll(() => page.getByTestId('trend-chart').getAttribute('data-ready'), { timeout: 10_000 }).toBe('true');
+    await expect.poll(() => page.getByTestId('trend-legend').getByTestId('pen-unit').innerText()).toBe('°C');
+    await shot(page, 'trend-unit');
+    expect(tagRequests.length).toBe(2);
+    page.off('request', onRequest);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('csv').click()]);
+    const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+    expect(csv.split('\n')[0]).toBe(`time_utc,ts_ms,${oil} avg (°C),${oil} min (°C),${oil} max (°C),${oil} count`);
+  });
+
+  it('shows the plant clock in the time zone the API gives for the site of the view, and none when it gives none', async () => {
+    // Set before the site has any tag: the zone belongs to the site, not to a tag.
+    await patchMeta('assets', [{ path: 'toulouse-test', timeZone: 'Europe/Paris' }]);
+    const robot = 'toulouse-test/assembly/line-1/robot-01';
+    await ingest([
+      { tag: `${robot}/state`, value: 'running' }, { tag: `${robot}/cycle_time`, value: 3.2 },
+      // A site the API knows no zone of (and sorted first: the overview takes the first site that has one).
+      { tag: 'lille-test/assembly/line-1/robot-01/state', value: 'idle' },
+    ]);
+    // A viewer in Brazil: Paris time is not theirs, so the plant clock is shown beside their own.
+    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'America/Sao_Paulo' });
+    const p = await ctx.newPage();
+    const clock = async () => (await p.getByTestId('clock').textContent())!.replace(/\s+/g, ' ').trim();
+    await p.goto(`${platform.httpUrl}/#/plant/toulouse-test`);
+    await expect.poll(clock, { timeout: 5000 }).toMatch(/^Plant \d\d:\d\d \(Europe\/Paris\) · You \d\d:\d\d$/);
+    const paris = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' });
+    const shown = (await clock()).match(/^Plant (\d\d:\d\d)/)![1];
+    // Not just the label: the time is Paris time (a minute may have turned meanwhile).
+    expect([paris.format(Date.now()), paris.format(Date.now() - 60_000)]).toContain(shown);
+    await shot(p, 'clock-paris');
+    await p.goto(`${platform.httpUrl}/#/machine/${robot}`);
+    await expect.poll(clock).toContain('(Europe/Paris)');
+    // A trend's plant is its first pen's.
+    await p.goto(`${platform.httpUrl}/#/trends?tag=${encodeURIComponent(`${robot}/cycle_time`)}&range=1h`);
+    await expect.poll(clock).toContain('(Europe/Paris)');
+    await p.goto(`${platform.httpUrl}/#/plant/lille-test`);
+    await expect.poll(clock).toMatch(/^You \d\d:\d\d$/);
+    await p.goto(`${platform.httpUrl}/#/plant`);
+    await expect.poll(clock).toContain('(Asia/Shanghai)');
+    await ctx.close();
   });
 
   it('switches language to Chinese and French, and remembers it', async () => {

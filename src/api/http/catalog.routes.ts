@@ -4,7 +4,10 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AssetsResponseSchema, ErrorSchema, HealthResponseSchema, TagsResponseSchema } from '../../protocol/api-types.js';
+import {
+  AssetMetaRequestSchema, AssetsResponseSchema, ErrorSchema, HealthResponseSchema, MetaUpdateResponseSchema, TagMetaRequestSchema, TagsResponseSchema,
+  type AssetMetaRequest, type TagMetaRequest,
+} from '../../protocol/api-types.js';
 import type { ApiServices } from '../services.js';
 
 /** Register the catalog routes. */
@@ -30,6 +33,30 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
       response: { 200: TagsResponseSchema, 400: ErrorSchema },
     },
   }, async (req) => ({
-    tags: s.registry.list(s.tenant, req.query.prefix ?? '').map((t) => ({ path: t.path, type: t.type, source: t.source, createdTs: t.createdTs })),
+    tags: s.registry.list(s.tenant, req.query.prefix ?? '').map((t) => ({
+      path: t.path, type: t.type, source: t.source, createdTs: t.createdTs,
+      ...(t.unit !== undefined ? { unit: t.unit } : {}), ...(t.description !== undefined ? { description: t.description } : {}),
+      ...(t.min !== undefined ? { min: t.min } : {}), ...(t.max !== undefined ? { max: t.max } : {}),
+    })),
   }));
+
+  app.patch<{ Body: TagMetaRequest }>('/api/v1/tags', {
+    schema: {
+      summary: 'Set tag metadata (unit, description, engineering range)',
+      description: 'All tags must exist and every entry must be valid, else nothing changes. Devices can also send metadata: a Sparkplug birth metric\'s engUnit/engLow/engHigh properties, or a UNS point object\'s unit/description/min/max.',
+      tags: ['catalog'],
+      body: TagMetaRequestSchema,
+      response: { 200: MetaUpdateResponseSchema, 400: ErrorSchema, 404: ErrorSchema },
+    },
+  }, async (req) => ({ updated: await s.registry.updateMeta(s.tenant, req.body.tags) }));
+
+  app.patch<{ Body: AssetMetaRequest }>('/api/v1/assets', {
+    schema: {
+      summary: 'Set asset metadata (a site\'s time zone, a description)',
+      description: 'The dashboard shows a site\'s time zone beside the viewer\'s. Time zones are IANA names such as Asia/Shanghai.',
+      tags: ['catalog'],
+      body: AssetMetaRequestSchema,
+      response: { 200: MetaUpdateResponseSchema, 400: ErrorSchema },
+    },
+  }, async (req) => ({ updated: await s.registry.updateAssets(s.tenant, req.body.assets) }));
 }

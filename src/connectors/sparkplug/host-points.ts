@@ -5,7 +5,7 @@
  * @module
  */
 import type { ErrorCode } from '../../core/errors.js';
-import type { Point } from '../../core/point.js';
+import type { Point, TagMeta } from '../../core/point.js';
 import { DataType, hasNoValue, metricToValue, placeholderFor } from './codec.js';
 import type { SpMetric, SpPayload } from './codec.js';
 import type { MetricScope, MetricState } from './host-session.js';
@@ -15,6 +15,31 @@ import type { SparkplugMapping } from './mapping.js';
 // call one on every DataType.* in the hot path.
 const DT = DataType;
 
+/** A point with the tag metadata a birth declared (engineering unit, range, description). */
+export type HostPoint = Point & { meta?: TagMeta };
+
+// Property keys that carry tag metadata. Sparkplug fixes no names; these are the ones in common use
+// (engUnit/engLow/engHigh as Ignition and Tahu edge nodes send them), compared case-insensitively.
+const UNIT_KEYS = new Set(['engunit', 'unit', 'units', 'engineeringunits']);
+const LOW_KEYS = new Set(['englow', 'min', 'low']);
+const HIGH_KEYS = new Set(['enghigh', 'max', 'high']);
+const DESCRIPTION_KEYS = new Set(['description', 'documentation', 'tooltip']);
+
+/** The tag metadata a birth metric declares in its properties or metadata, if any. */
+export function metaOfMetric(m: SpMetric): TagMeta | undefined {
+  const meta: TagMeta = {};
+  if (typeof m.metadata?.description === 'string') meta.description = m.metadata.description;
+  for (const [key, pv] of Object.entries(m.properties ?? {})) {
+    const k = key.toLowerCase();
+    const v = pv.value;
+    if (UNIT_KEYS.has(k) && typeof v === 'string') meta.unit = v;
+    else if (DESCRIPTION_KEYS.has(k) && typeof v === 'string') meta.description = v;
+    else if (LOW_KEYS.has(k) && (typeof v === 'number' || typeof v === 'bigint')) meta.min = Number(v);
+    else if (HIGH_KEYS.has(k) && (typeof v === 'number' || typeof v === 'bigint')) meta.max = Number(v);
+  }
+  return Object.keys(meta).length > 0 ? meta : undefined;
+}
+
 /** What point building needs from the host. */
 export interface PointContext {
   mapping: SparkplugMapping;
@@ -23,8 +48,8 @@ export interface PointContext {
 }
 
 /** Registers a birth's metrics in `scope` and returns their points. Unnamed, unmappable or re-aliased metrics are rejected one by one. */
-export function birthPoints(ctx: PointContext, scope: MetricScope, group: string, node: string, device: string | undefined, p: SpPayload, topic: string): Point[] {
-  const out: Point[] = [];
+export function birthPoints(ctx: PointContext, scope: MetricScope, group: string, node: string, device: string | undefined, p: SpPayload, topic: string): HostPoint[] {
+  const out: HostPoint[] = [];
   const fallbackTs = p.timestamp ?? ctx.now();
   for (const m of p.metrics) {
     if (m.name === undefined) {
@@ -46,7 +71,12 @@ export function birthPoints(ctx: PointContext, scope: MetricScope, group: string
     const st: MetricState = { path, datatype: m.datatype, last: undefined, definition };
     if (m.alias !== undefined) scope.byAlias.set(m.alias, st);
     scope.byName.set(m.name, st);
-    if (!definition) pushPoint(ctx, st, m, fallbackTs, out, topic);
+    if (!definition) {
+      const before = out.length;
+      pushPoint(ctx, st, m, fallbackTs, out, topic);
+      const meta = out.length > before ? metaOfMetric(m) : undefined;
+      if (meta) out[out.length - 1]!.meta = meta;
+    }
   }
   return out;
 }

@@ -26,7 +26,7 @@ import type { Point } from '../../core/point.js';
 import { DataType, decodePayload, encodePayload } from './codec.js';
 import type { SpPayload } from './codec.js';
 import { birthPoints, dataPoints } from './host-points.js';
-import type { PointContext } from './host-points.js';
+import type { HostPoint, PointContext } from './host-points.js';
 import { bdSeqOf, MetricScope, NodeSession } from './host-session.js';
 import type { SparkplugMapping } from './mapping.js';
 import { buildTopic, parseTopic, stateTopic } from './topic.js';
@@ -57,7 +57,7 @@ export interface SparkplugHostOptions {
   /** Sends an MQTT message (rebirth requests, STATE re-announcements). */
   publish: (topic: string, payload: Uint8Array, opts: { qos: 0 | 1; retain: boolean }) => void;
   /** Receives the points of one message, synchronously from `handle` (or from a reorder timeout). */
-  emit: (points: Point[]) => void;
+  emit: (points: HostPoint[]) => void;
   /**
    * Told about every rejected message or metric, with the reason and a code (default
    * LIGHTSOUT_SPARKPLUG_PROTOCOL; LIGHTSOUT_BAD_PAYLOAD for undecodable protobuf,
@@ -310,7 +310,7 @@ export class SparkplugHost {
     return s;
   }
 
-  private emit(points: Point[]): void {
+  private emit(points: HostPoint[]): void {
     if (points.length > 0) this.opts.emit(points);
   }
 

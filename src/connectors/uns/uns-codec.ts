@@ -1,7 +1,8 @@
 /**
  * UNS JSON codec. Topic `uns/<tenant>/<asset path...>/<tag>` with payload
  *   - a bare JSON scalar: `21.5`, `true`, `"running"`;
- *   - one point: `{"value": v, "ts": ms, "quality": "good|uncertain|bad"}`;
+ *   - one point: `{"value": v, "ts": ms, "quality": "good|uncertain|bad"}`, optionally with the
+ *     tag's metadata `"unit"`, `"description"`, `"min"`, `"max"`;
  * or, on the asset's topic `uns/<tenant>/<asset path...>`, a batch:
  *   - `{"ts": ms, "values": {"tagA": 1.5, "tagB": true}}` (a value may itself be `{value, ts, quality}`).
  * Decoding never throws: problems come back as rejections next to the good points.
@@ -13,6 +14,12 @@ import type { CandidatePoint, IngestBatch, Rejection } from '../../core/ingest-p
 export const UNS_ROOT = 'uns';
 
 const TENANT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** The metadata fields of a point object, if it carries any. */
+function metaOf(o: Record<string, unknown>): CandidatePoint['meta'] {
+  if (o.unit === undefined && o.description === undefined && o.min === undefined && o.max === undefined) return undefined;
+  return { unit: o.unit, description: o.description, min: o.min, max: o.max };
+}
 
 function rejection(code: Rejection['code'], message: string, subject: string): Rejection {
   return { code, message, source: 'uns', subject };
@@ -46,13 +53,15 @@ export function decodeUns(topic: string, payload: Uint8Array): IngestBatch | Rej
         const tag = `${path}/${name}`;
         if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
           const one = v as Record<string, unknown>;
-          points.push({ tag, value: one.value, ts: one.ts ?? obj.ts, quality: one.quality ?? obj.quality });
+          const meta = metaOf(one);
+          points.push({ tag, value: one.value, ts: one.ts ?? obj.ts, quality: one.quality ?? obj.quality, ...(meta ? { meta } : {}) });
         } else {
           points.push({ tag, value: v, ts: obj.ts, quality: obj.quality });
         }
       }
     } else if ('value' in obj) {
-      points.push({ tag: path, value: obj.value, ts: obj.ts, quality: obj.quality });
+      const meta = metaOf(obj);
+      points.push({ tag: path, value: obj.value, ts: obj.ts, quality: obj.quality, ...(meta ? { meta } : {}) });
     } else {
       return rejection('LIGHTSOUT_BAD_PAYLOAD', `UNS payload on "${topic}" is an object without "value" or "values"`, topic);
     }

@@ -26,4 +26,20 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      ALTER TABLE tags ADD COLUMN unit TEXT;
+      ALTER TABLE tags ADD COLUMN description TEXT;
+      ALTER TABLE tags ADD COLUMN range_min REAL;
+      ALTER TABLE tags ADD COLUMN range_max REAL;
+      CREATE TABLE assets (
+        tenant TEXT NOT NULL,
+        path TEXT NOT NULL,
+        time_zone TEXT,
+        description TEXT,
+        PRIMARY KEY (tenant, path)
+      );
+    `,
+  },
 ];

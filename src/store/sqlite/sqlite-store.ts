@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { LightsoutError } from '../../core/errors.js';
-import type { MetadataStore, TagRecord } from '../../core/metadata-port.js';
+import type { AssetRecord, MetadataStore, TagRecord } from '../../core/metadata-port.js';
 import type { ValueType } from '../../core/point.js';
 import { MIGRATIONS } from '../migrations/sqlite-migrations.js';
 
@@ -49,22 +49,59 @@ export class SqliteStore implements MetadataStore {
   }
 
   async loadTags(): Promise<TagRecord[]> {
-    const rows = this.handle().prepare('SELECT id, tenant, path, type, source, created_ts FROM tags ORDER BY id').all() as Array<{
+    const rows = this.handle().prepare('SELECT id, tenant, path, type, source, created_ts, unit, description, range_min, range_max FROM tags ORDER BY id').all() as Array<{
       id: number; tenant: string; path: string; type: ValueType; source: string; created_ts: number;
+      unit: string | null; description: string | null; range_min: number | null; range_max: number | null;
     }>;
-    return rows.map((r) => ({ id: r.id, tenant: r.tenant, path: r.path, type: r.type, source: r.source, createdTs: r.created_ts }));
+    return rows.map((r) => {
+      const t: TagRecord = { id: r.id, tenant: r.tenant, path: r.path, type: r.type, source: r.source, createdTs: r.created_ts };
+      if (r.unit !== null) t.unit = r.unit;
+      if (r.description !== null) t.description = r.description;
+      if (r.range_min !== null) t.min = r.range_min;
+      if (r.range_max !== null) t.max = r.range_max;
+      return t;
+    });
   }
 
   async saveTags(tags: readonly TagRecord[]): Promise<void> {
     if (tags.length === 0) return;
     const db = this.handle();
-    const insert = db.prepare('INSERT OR IGNORE INTO tags (id, tenant, path, type, source, created_ts) VALUES (?, ?, ?, ?, ?, ?)');
+    // New tags are inserted; known ones get their metadata replaced (identity never changes).
+    const upsert = db.prepare(`INSERT INTO tags (id, tenant, path, type, source, created_ts, unit, description, range_min, range_max)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET unit = excluded.unit, description = excluded.description, range_min = excluded.range_min, range_max = excluded.range_max`);
     try {
       db.transaction(() => {
-        for (const t of tags) insert.run(t.id, t.tenant, t.path, t.type, t.source, t.createdTs);
+        for (const t of tags) upsert.run(t.id, t.tenant, t.path, t.type, t.source, t.createdTs, t.unit ?? null, t.description ?? null, t.min ?? null, t.max ?? null);
       })();
     } catch (err) {
       throw new LightsoutError('LIGHTSOUT_STORAGE_FAILED', `saving ${tags.length} tags failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async loadAssets(): Promise<AssetRecord[]> {
+    const rows = this.handle().prepare('SELECT tenant, path, time_zone, description FROM assets ORDER BY tenant, path').all() as Array<{
+      tenant: string; path: string; time_zone: string | null; description: string | null;
+    }>;
+    return rows.map((r) => {
+      const a: AssetRecord = { tenant: r.tenant, path: r.path };
+      if (r.time_zone !== null) a.timeZone = r.time_zone;
+      if (r.description !== null) a.description = r.description;
+      return a;
+    });
+  }
+
+  async saveAssets(assets: readonly AssetRecord[]): Promise<void> {
+    if (assets.length === 0) return;
+    const db = this.handle();
+    const upsert = db.prepare(`INSERT INTO assets (tenant, path, time_zone, description) VALUES (?, ?, ?, ?)
+      ON CONFLICT (tenant, path) DO UPDATE SET time_zone = excluded.time_zone, description = excluded.description`);
+    try {
+      db.transaction(() => {
+        for (const a of assets) upsert.run(a.tenant, a.path, a.timeZone ?? null, a.description ?? null);
+      })();
+    } catch (err) {
+      throw new LightsoutError('LIGHTSOUT_STORAGE_FAILED', `saving ${assets.length} assets failed: ${(err as Error).message}`, { cause: err });
     }
   }
 
