@@ -87,6 +87,8 @@ describe('dashboard in Chromium', () => {
     await expect.poll(() => page.locator('.machine-card[data-state="running"], .machine-card[data-state="idle"], .machine-card[data-state="fault"]').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(10);
     expect(await page.locator('.machine-card').count()).toBeGreaterThanOrEqual(15);
     await expect.poll(() => page.getByTestId(`card-${MACHINE}`).locator('dd').first().innerText()).toMatch(/\d/);
+    // A unit the virtual factory publishes with its tags (the name `feed_rate` states none).
+    await expect.poll(() => page.getByTestId(`card-${MACHINE}`).locator(`dd[data-tag="${MACHINE}/feed_rate"] .unit`).innerText(), { timeout: 5000 }).toBe('mm/min');
     await expect.poll(async () => (await page.getByTestId('clock').textContent())!.replace(/\s+/g, ' ')).toMatch(/Plant \d\d:\d\d \(Asia\/Shanghai\) · You \d\d:\d\d/);
     await shot(page, 'plant-dark');
   });

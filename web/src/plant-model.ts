@@ -105,25 +105,11 @@ export function unitFor(path: string, catalog: ReadonlyMap<string, Pick<ApiTag, 
 }
 
 /**
- * Until the platform stored site time zones, the dashboard guessed the demo plant's (its sites
- * are the Shanghai industrial parks). Kept only for a platform that does not send `timeZone`.
- */
-const LEGACY_SITE_ZONES: Array<[RegExp, string]> = [[/^shanghai-/, 'Asia/Shanghai']];
-
-/**
- * The plant's time zone for a view: the `timeZone` of the site holding `path` or, with no path
- * (the plant overview), of the first site that has one. Undefined when unknown: no plant clock is
- * better than a wrong one.
+ * The plant's time zone for a view: the `timeZone` the API gives for the site holding `path` or,
+ * with no path (the plant overview), for the first site that has one. Undefined when unknown: no
+ * plant clock is better than a wrong one, so nothing is guessed from site names.
  */
 export function plantTimeZone(assets: readonly ApiAsset[], path: string): string | undefined {
   const site = path.split('/')[0] ?? '';
-  const sites = site ? assets.filter((a) => a.path === site) : assets;
-  const fromApi = sites.find((a) => a.timeZone)?.timeZone;
-  if (fromApi) return fromApi;
-  const names = site ? [site] : assets.map((a) => a.path);
-  for (const name of names) {
-    const legacy = LEGACY_SITE_ZONES.find(([re]) => re.test(name))?.[1];
-    if (legacy) return legacy;
-  }
-  return undefined;
+  return (site ? assets.filter((a) => a.path === site) : assets).find((a) => a.timeZone)?.timeZone;
 }
