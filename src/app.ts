@@ -190,7 +190,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       return {
         status: degraded ? 'degraded' : 'ok', version: VERSION, tenant: config.tenant,
         uptimeSeconds: (Date.now() - started) / 1000, connectors: conns,
-        ingest: { acceptedTotal: st.accepted, pointsPerSecond: meter.rate(), queuedPoints: st.queuedPoints, storageErrors: st.storageErrors, tags: registry.size },
+        ingest: { acceptedTotal: st.accepted, pointsPerSecond: meter.rate(), recent: meter.history(), queuedPoints: st.queuedPoints, storageErrors: st.storageErrors, tags: registry.size },
         rejected: rejections.snapshot(),
         historian: { backend: backend.name, points: hs.points, bytesOnDisk: hs.bytesOnDisk },
         live: live.stats(),

@@ -140,6 +140,7 @@ export const HealthResponseSchema = Type.Object({
   ingest: Type.Object({
     acceptedTotal: Type.Integer(),
     pointsPerSecond: Type.Number({ description: 'accepted points per second over the last 10 s' }),
+    recent: Type.Array(Type.Tuple([Type.Integer(), Type.Number()]), { description: '[ts, points per second] every 5 s over the last 10 minutes, oldest first' }),
     queuedPoints: Type.Integer(),
     storageErrors: Type.Integer(),
     tags: Type.Integer(),

@@ -1,6 +1,6 @@
 /**
- * System health: connectors and their status, ingest rate (a small live chart of the last five
- * minutes), queue, rejected input by code, historian size, process memory and, when the server
+ * System health: connectors and their status, ingest rate (a small live chart of the last ten
+ * minutes, seeded from the server's history), queue, rejected input by code, historian size, process memory and, when the server
  * reports it, the live hub. Polled every 2 s from /api/v1/health.
  * @module
  */
@@ -10,7 +10,8 @@ import { fetchHealth } from '../api.js';
 import { Sparkline } from '../components/sparkline.js';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, t } from '../i18n/index.js';
 
-const KEEP = 150;
+/** The rate chart shows the last ten minutes (the server's history length). */
+const WINDOW_MS = 10 * 60_000;
 
 /** Health, refreshed every 2 s, with the history of the ingest rate since the view opened. */
 function useHealth(): { h: HealthResponse | undefined; rates: Array<[number, number]>; error: string } {
@@ -20,7 +21,13 @@ function useHealth(): { h: HealthResponse | undefined; rates: Array<[number, num
     const tick = async () => {
       try {
         const h = await fetchHealth();
-        if (!stop) setState((s) => ({ h, error: '', rates: [...s.rates, [Date.now(), h.ingest.pointsPerSecond] as [number, number]].slice(-KEEP) }));
+        // The server keeps ten minutes of rate history, so the chart is full from the first look;
+        // the view's own 2 s samples extend it at finer grain after that.
+        if (!stop) setState((s) => {
+          const latest: [number, number] = [Date.now(), h.ingest.pointsPerSecond];
+          const merged = s.rates.length === 0 ? [...(h.ingest.recent ?? []), latest] : [...s.rates, latest];
+          return { h, error: '', rates: merged.filter(([ts]) => ts >= latest[0] - WINDOW_MS) };
+        });
       } catch (e) {
         if (!stop) setState((s) => ({ ...s, error: (e as Error).message }));
       }
@@ -61,7 +68,7 @@ export function HealthView() {
             <Stat label={t('health.storageErrors')} value={formatNumber(h.ingest.storageErrors, 0)} />
           </div>
           <div class="rate-chart">
-            <Sparkline xs={rates.map((r) => r[0])} ys={rates.map((r) => r[1])} from={now - KEEP * 2000} to={now} width={480} height={60} />
+            <Sparkline xs={rates.map((r) => r[0])} ys={rates.map((r) => r[1])} from={now - WINDOW_MS} to={now} width={480} height={60} />
           </div>
         </div>
         <div class="panel">
