@@ -27,6 +27,7 @@ import { HeapGovernor } from './ingest/heap-governor.js';
 import { LiveHub } from './live/live-hub.js';
 import type { HealthResponse } from './protocol/api-types.js';
 import { VirtualFactory } from './sim/factory.js';
+import { lockDataDir } from './store/data-dir-lock.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 
 /** The product version, from package.json. */
@@ -85,6 +86,8 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
   const dataDir = config.dataDir;
   mkdirSync(dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
+  const unlock = lockDataDir(dataDir);
+  stops.push(async () => unlock());
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) {
       try {

@@ -31,7 +31,8 @@ describe('lightsout CLI', () => {
 
   it('prints the dashboard URL, API docs and MQTT address, serves them, and stops cleanly on SIGTERM', async () => {
     const [http, mqtt] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--demo', '--http-port', String(http), '--mqtt-port', String(mqtt), '--data-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--demo', '--http-port', String(http), '--mqtt-port', String(mqtt), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', () => undefined);
@@ -40,6 +41,10 @@ describe('lightsout CLI', () => {
       expect(out).toContain(`Dashboard:  http://127.0.0.1:${http}/`);
       expect(out).toContain(`MQTT:       mqtt://127.0.0.1:${mqtt}`);
       expect((await getJson(`http://127.0.0.1:${http}/api/v1/health`)).body.status).toBeDefined();
+      // A second platform on the same data directory is refused with one line naming the holder.
+      const second = run(['start', '--http-port', String(await freePort()), '--mqtt-port', String(await freePort()), '--data-dir', dataDir]);
+      expect(second.status).toBe(1);
+      expect(second.stderr.trim()).toBe(`lightsout: data directory ${dataDir} is in use by another Lightsout process (PID ${child.pid}): stop it, or start with another --data-dir`);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

@@ -18,7 +18,7 @@ export const ConfigSchema = Type.Object(
     mqttUsername: Type.Optional(Type.String({ description: 'User name for the external MQTT broker.' })),
     mqttPassword: Type.Optional(Type.String({ description: 'Password for the external MQTT broker.' })),
     mqttClientId: Type.String({ default: 'lightsout-ingest', description: 'Client id of the ingest session on an external broker (a persistent session keeps messages while Lightsout is down).' }),
-    dataDir: Type.String({ default: './data', description: 'Directory for the historian and the metadata store.' }),
+    dataDir: Type.String({ default: './data', description: 'Directory for the historian and the metadata store; one platform process per directory (locked at start).' }),
     tenant: Type.String({ default: 'demo', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$', description: 'The tenant the API serves and that Sparkplug data lands in (until authentication brings many).' }),
     demo: Type.Boolean({ default: false, description: 'Run the virtual factory inside the platform.' }),
     sim: Type.Boolean({ default: true, description: 'With demo, run the simulator (set false, or --no-sim, to serve only stored data).' }),

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   LIGHTSOUT_CONFIG_INVALID: 'A configuration setting is invalid.',
   LIGHTSOUT_PORT_IN_USE: 'A port the platform needs is already in use.',
   LIGHTSOUT_STORAGE_FAILED: 'The historian or metadata store failed to read or write.',
+  LIGHTSOUT_DATA_DIR_IN_USE: 'Another Lightsout process is running on the same data directory.',
   LIGHTSOUT_SPARKPLUG_PROTOCOL: 'A Sparkplug message breaks the protocol (sequence, alias, birth order).',
   LIGHTSOUT_CONNECTOR_FAILED: 'A connector could not connect or lost its connection.',
   LIGHTSOUT_LIMIT_EXCEEDED: 'A bounded resource (live sessions, tags of a live subscription) is at its configured limit.',
