@@ -67,16 +67,27 @@ function messageRouter(sink: IngestSink, host: SparkplugHost, collector: { pendi
       }
       return sink.submit(batch).then(() => undefined);
     }
-    // The host emits synchronously from handle(); collect those submits to await them.
+    // The host emits synchronously from handle(); collect those submits to await them. A message
+    // held back for a sequence gap is finished later, inside the call that fills the gap (its
+    // points then join that call's collection) or when it is dropped: its acknowledgement waits.
     const pending: Promise<unknown>[] = [];
+    let finished: Promise<unknown> | undefined;
+    let release: ((p: Promise<unknown>) => void) | undefined;
+    const done = (): void => {
+      const settled = collector.pending ? Promise.all([...collector.pending]) : Promise.resolve();
+      if (release) release(settled);
+      else finished = settled;
+    };
+    const outer = collector.pending;
     collector.pending = pending;
     try {
-      host.handle(topic, payload);
+      host.handle(topic, payload, done);
     } finally {
-      collector.pending = undefined;
+      collector.pending = outer;
     }
+    if (finished === undefined) return new Promise<unknown>((resolve) => (release = resolve)).then(() => undefined);
     if (pending.length === 0) return undefined;
-    return Promise.all(pending).then(() => undefined);
+    return finished.then(() => undefined);
   };
 }
 

@@ -76,6 +76,19 @@ describe('Sparkplug B host through the embedded broker', () => {
     expect(edge.connected).toBe(true);
   });
 
+  it('acknowledges a message held for a sequence gap only once the gap is filled and its points are stored', async () => {
+    const early = seq + 1; // skip one: this DDATA waits for its predecessor
+    let acked = false;
+    const ts = Date.now();
+    const held = pub('DDATA', [{ alias: 5, value: 101, timestamp: ts + 1 }], DEVICE, early % 256).then(() => { acked = true; });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(acked).toBe(false); // no PUBACK while it waits
+    await pub('DDATA', [{ alias: 5, value: 100, timestamp: ts }], DEVICE, seq % 256);
+    seq = early + 1;
+    await held;
+    expect((await latest(`${BASE}/temp_offset`))[0].value).toBe(101); // applied in order, and durable when acknowledged
+  });
+
   it('asks for a rebirth when a sequence gap is not filled in time', async () => {
     const ncmd = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'ncmd-watcher' });
     const got = new Promise<Buffer>((resolve) => ncmd.on('message', (_t, p) => resolve(p)));

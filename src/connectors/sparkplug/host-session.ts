@@ -50,6 +50,8 @@ export interface PendingMessage {
   topic: string;
   parsed: NodeTopic | DeviceTopic;
   payload: SpPayload;
+  /** Told when the held message is finally applied or dropped (see SparkplugHost.handle). */
+  done?: () => void;
 }
 
 /**

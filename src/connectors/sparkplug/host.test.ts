@@ -172,6 +172,24 @@ describe('SparkplugHost sequence numbers', () => {
     expect(h.take().map((p) => p.value)).toEqual([24]);
   });
 
+  it('reports each message done: at once normally, after its points when held, and when dropped', () => {
+    const h = harness();
+    const done: string[] = [];
+    const sendDone = (name: string, type: string, p: SpPayload) => h.host.handle(topic(type), encodePayload(p), () => done.push(`${name}:${h.emitted.flat().length}`));
+    sendDone('birth', 'NBIRTH', nbirth(0));
+    expect(done).toEqual(['birth:4']);
+    h.take();
+    sendDone('early', 'NDATA', ndata(2, 22));
+    expect(done).toEqual(['birth:4']); // held: not done yet
+    sendDone('filler', 'NDATA', ndata(1, 21));
+    // the held message is done right after its own points were emitted, inside the filler's call
+    expect(done).toEqual(['birth:4', 'early:2', 'filler:2']);
+    sendDone('late', 'NDATA', ndata(4, 24));
+    expect(done).toHaveLength(3);
+    h.clock.advance(2000); // the gap (seq 3) never fills: dropped, and done all the same
+    expect(done).toEqual(['birth:4', 'early:2', 'filler:2', 'late:2']);
+  });
+
   it('requests a rebirth when the gap outlives the reorder timeout, then ignores data until NBIRTH', () => {
     const h = harness();
     h.send('NBIRTH', nbirth(0));

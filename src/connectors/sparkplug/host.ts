@@ -80,6 +80,8 @@ const noLog: HostLog = { debug: () => undefined, info: () => undefined, warn: ()
 /** Unborn nodes are remembered only to rate-limit rebirth requests; cap them against topic floods. */
 const MAX_NODES = 100_000;
 
+const NOOP = (): void => undefined;
+
 /** The Sparkplug host application state machine (behaviour in the module comment). */
 export class SparkplugHost {
   private readonly nodes = new Map<string, NodeSession>();
@@ -91,6 +93,9 @@ export class SparkplugHost {
   private readonly stateTs: number;
   private readonly points: PointContext;
   private stopped = false;
+  /** The `done` of the message being handled, and whether that message was held back. */
+  private incomingDone: (() => void) | undefined;
+  private heldDone: (() => void) | undefined;
 
   constructor(private readonly opts: SparkplugHostOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -102,14 +107,26 @@ export class SparkplugHost {
     stateTopic(opts.hostId); // fail at construction on an id that cannot be a topic level
   }
 
-  /** Handles one MQTT message on a `spBv1.0/...` topic. Never throws; problems go to onReject. */
-  handle(topic: string, payload: Uint8Array): void {
-    if (this.stopped) return;
+  /**
+   * Handles one MQTT message on a `spBv1.0/...` topic. Never throws; problems go to onReject.
+   * `done` is called once the message is finished with: at once for most messages (after its
+   * points were emitted), later for one held back to wait for a sequence gap (when it is applied,
+   * from inside the call that filled the gap, or when it is dropped). The broker waits for it
+   * before acknowledging, so a held message is not acknowledged before its points exist.
+   */
+  handle(topic: string, payload: Uint8Array, done?: () => void): void {
+    this.heldDone = undefined;
+    this.incomingDone = done;
     try {
-      this.dispatch(topic, payload);
+      if (!this.stopped) this.dispatch(topic, payload);
     } catch (err) {
       this.log.warn({ err: (err as Error).message, topic }, 'Sparkplug host: unexpected error');
       this.reject(`internal error: ${(err as Error).message}`, topic);
+    } finally {
+      const held = this.heldDone !== undefined;
+      this.incomingDone = undefined;
+      this.heldDone = undefined;
+      if (!held) done?.();
     }
   }
 
@@ -125,7 +142,7 @@ export class SparkplugHost {
   /** Stops: cancels reorder timers and ignores further messages. */
   stop(): void {
     this.stopped = true;
-    for (const s of this.nodes.values()) this.clearReorderTimer(s);
+    for (const s of this.nodes.values()) this.dropPending(s, 'the host is stopping');
   }
 
   private dispatch(topic: string, raw: Uint8Array): void {
@@ -220,7 +237,9 @@ export class SparkplugHost {
       this.reject(`${t.type} seq ${seq} is a duplicate or arrived too late (expected ${s.nextSeq})`, topic);
       return;
     }
-    s.pending.set(seq, { topic, parsed: t, payload: p });
+    const done = this.incomingDone;
+    s.pending.set(seq, done ? { topic, parsed: t, payload: p, done } : { topic, parsed: t, payload: p });
+    this.heldDone = done ?? NOOP;
     if (this.reorderMs === 0) return this.onReorderTimeout(s);
     if (s.reorderTimer === undefined) s.reorderTimer = this.clock.setTimeout(() => this.onReorderTimeout(s), this.reorderMs);
   }
@@ -232,6 +251,7 @@ export class SparkplugHost {
       s.pending.delete(s.nextSeq);
       s.nextSeq = (s.nextSeq + 1) & 255;
       this.apply(s, next.parsed, next.payload, next.topic);
+      next.done?.();
       next = s.pending.get(s.nextSeq);
     }
     this.clearReorderTimer(s);
@@ -290,8 +310,12 @@ export class SparkplugHost {
   /** Discards held messages, each counted as rejected with the reason. */
   private dropPending(s: NodeSession, why: string): void {
     this.clearReorderTimer(s);
-    for (const m of s.pending.values()) this.reject(`${m.parsed.type} seq ${m.payload.seq} dropped: ${why}`, m.topic);
+    const dropped = [...s.pending.values()];
     s.pending.clear();
+    for (const m of dropped) {
+      this.reject(`${m.parsed.type} seq ${m.payload.seq} dropped: ${why}`, m.topic);
+      m.done?.();
+    }
   }
 
   private clearReorderTimer(s: NodeSession): void {
