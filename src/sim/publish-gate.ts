@@ -148,3 +148,20 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * Wait for a client's first connection. MQTT.js retries a refused connection silently, so a
+ * publisher gives up after `ms` with an error naming itself and the broker, and closes the client.
+ */
+export async function firstConnect(client: MqttClient, ms: number, who: string, url: string): Promise<void> {
+  const first = new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  try {
+    await withTimeout(first, ms);
+  } catch (err) {
+    client.end(true);
+    throw new Error(`${who} could not connect to ${url}: ${(err as Error).message}`, { cause: err });
+  }
+}

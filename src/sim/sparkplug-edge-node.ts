@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { decodePayload, encodePayload, type SpMetric, type SpPayload } from '../connectors/sparkplug/codec.js';
 import type { Value } from '../core/point.js';
 import type { TagSpec } from './machine-types.js';
-import { PublishGate, SILENT_LOG, toBuffer, withTimeout, type PublishCounters, type SimLog } from './publish-gate.js';
+import { firstConnect, PublishGate, SILENT_LOG, toBuffer, withTimeout, type PublishCounters, type SimLog } from './publish-gate.js';
 import { dbirthPayload, ddataMetrics, hostStateOnline, isRebirthRequest, nbirthPayload, ndeathPayload } from './sparkplug-payloads.js';
 
 /** A device as the edge node sees it: tags and a live values array aligned with them. */
@@ -122,17 +122,7 @@ export class SparkplugEdgeNode {
     client.on('close', () => this.onClose());
     // onConnect runs inside the 'connect' emit, so sessionReady is set before `first` resumes.
     client.on('connect', () => this.onConnect());
-    const first = new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-    });
-    try {
-      // MQTT.js retries a refused connection silently; give up with a clear error instead.
-      await withTimeout(first, this.o.connectTimeoutMs ?? 10_000);
-    } catch (err) {
-      client.end(true);
-      throw new Error(`edge node ${this.name} could not connect to ${this.o.mqttUrl}: ${(err as Error).message}`, { cause: err });
-    }
+    await firstConnect(client, this.o.connectTimeoutMs ?? 10_000, `edge node ${this.name}`, this.o.mqttUrl);
     client.on('error', (err) => this.log.warn({ node: this.name, err: err.message }, 'edge node MQTT error'));
     await this.sessionReady;
   }

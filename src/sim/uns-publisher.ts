@@ -10,7 +10,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Value } from '../core/point.js';
 import type { TagSpec } from './machine-types.js';
 import type { UnsForm } from './plant.js';
-import { PublishGate, SILENT_LOG, withTimeout, type PublishCounters, type SimLog } from './publish-gate.js';
+import { firstConnect, PublishGate, SILENT_LOG, withTimeout, type PublishCounters, type SimLog } from './publish-gate.js';
 
 /** A UNS machine as the publisher sees it: tags and a live values array aligned with them. */
 export interface UnsMachine {
@@ -110,16 +110,7 @@ export class UnsPublisher {
     client.on('connect', () => {
       for (const p of this.machines) p.announced = false;
     });
-    const first = new Promise<void>((resolve, reject) => {
-      client.once('connect', () => resolve());
-      client.once('error', reject);
-    });
-    try {
-      await withTimeout(first, this.o.connectTimeoutMs ?? 10_000);
-    } catch (err) {
-      client.end(true);
-      throw new Error(`UNS publisher could not connect to ${this.o.mqttUrl}: ${(err as Error).message}`, { cause: err });
-    }
+    await firstConnect(client, this.o.connectTimeoutMs ?? 10_000, 'UNS publisher', this.o.mqttUrl);
     client.on('error', (err) => this.log.warn({ err: err.message }, 'UNS publisher MQTT error'));
   }
 
