@@ -28,3 +28,31 @@ export type MessageHandler = (topic: string, payload: Buffer) => Promise<void> |
 
 /** Publishes on the MQTT side the platform is connected to (for Sparkplug STATE/NCMD). */
 export type Publisher = (topic: string, payload: Uint8Array, opts: { qos: 0 | 1; retain: boolean }) => Promise<void>;
+
+/**
+ * Run a MessageHandler and call `callback` (a broker's acknowledgement step) once the message is
+ * durably taken: at once when the handler returned nothing, when its promise resolves, or with the
+ * error when it throws or rejects (then `onError` is told first). Both broker connectors use it so
+ * the acknowledgement rule lives in one place.
+ */
+export function ackWhenDone(handler: MessageHandler, topic: string, payload: Buffer, callback: (err?: Error | null) => void, onError: (err: Error) => void): void {
+  let outcome: Promise<void> | void;
+  try {
+    outcome = handler(topic, payload);
+  } catch (err) {
+    onError(err as Error);
+    callback(err as Error);
+    return;
+  }
+  if (outcome === undefined) {
+    callback(null);
+    return;
+  }
+  outcome.then(
+    () => callback(null),
+    (err: unknown) => {
+      onError(err as Error);
+      callback(err as Error);
+    },
+  );
+}

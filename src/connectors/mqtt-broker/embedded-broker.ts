@@ -8,7 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import { LightsoutError } from '../../core/errors.js';
-import type { Connector, ConnectorStatus, MessageHandler } from '../../core/connector-status.js';
+import { ackWhenDone, type Connector, type ConnectorStatus, type MessageHandler } from '../../core/connector-status.js';
 
 /** Settings of the embedded broker. */
 export interface EmbeddedBrokerOptions {
@@ -38,22 +38,10 @@ export class EmbeddedBroker implements Connector {
         if (client === null) return callback(null); // the platform's own publishes
         this.stats.messagesIn++;
         this.stats.bytesIn += packet.payload.length;
-        let outcome: Promise<void> | void;
-        try {
-          outcome = this.opts.onMessage(packet.topic, packet.payload as Buffer);
-        } catch (err) {
+        ackWhenDone(this.opts.onMessage, packet.topic, packet.payload as Buffer, callback, (err) => {
           this.stats.handlerErrors++;
-          return callback(err as Error);
-        }
-        if (outcome === undefined) return callback(null);
-        outcome.then(
-          () => callback(null),
-          (err: unknown) => {
-            this.stats.handlerErrors++;
-            this.opts.log?.warn({ err: (err as Error).message, topic: packet.topic }, 'message not stored; disconnecting the publisher so it resends');
-            callback(err as Error);
-          },
-        );
+          this.opts.log?.warn({ err: err.message, topic: packet.topic }, 'message not stored; disconnecting the publisher so it resends');
+        });
       },
     });
     aedes.on('client', () => this.stats.clients++);

@@ -8,7 +8,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { LightsoutError } from '../../core/errors.js';
-import type { Connector, ConnectorStatus, MessageHandler } from '../../core/connector-status.js';
+import { ackWhenDone, type Connector, type ConnectorStatus, type MessageHandler } from '../../core/connector-status.js';
 
 /** Settings of the external-broker connector. */
 export interface ExternalBrokerOptions {
@@ -55,23 +55,12 @@ export class ExternalBroker implements Connector {
       if (packet.cmd !== 'publish') return callback();
       this.stats.messagesIn++;
       this.stats.bytesIn += packet.payload.length;
-      let outcome: Promise<void> | void;
-      try {
-        outcome = this.opts.onMessage(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload));
-      } catch (err) {
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      ackWhenDone(this.opts.onMessage, packet.topic, payload, (err) => callback(err ?? undefined), (err) => {
+        // No PUBACK: the broker redelivers on the next session.
         this.stats.handlerErrors++;
-        return callback(err as Error);
-      }
-      if (outcome === undefined) return callback();
-      outcome.then(
-        () => callback(),
-        (err: unknown) => {
-          // No PUBACK: the broker redelivers on the next session.
-          this.stats.handlerErrors++;
-          this.opts.log?.warn({ err: (err as Error).message, topic: packet.topic }, 'message not stored; it will be redelivered');
-          callback(err as Error);
-        },
-      );
+        this.opts.log?.warn({ err: err.message, topic: packet.topic }, 'message not stored; it will be redelivered');
+      });
     };
     let subscribed: Promise<void> = Promise.resolve();
     client.on('connect', (connack) => {
