@@ -130,6 +130,26 @@ describe('live hub over WebSocket', () => {
     expect(health.body.live.messagesSent).toBeGreaterThan(5);
   });
 
+  it('refuses a browser handshake from a foreign origin, accepts its own origin and listed ones', async () => {
+    const url = platform.httpUrl.replace('http', 'ws') + '/api/v1/live';
+    const attempt = (origin: string) => new Promise<number>((resolve) => {
+      const ws = new WebSocket(url, { origin });
+      ws.once('open', () => { ws.close(); resolve(101); });
+      ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
+      ws.once('error', () => undefined);
+    });
+    expect(await attempt('https://evil.example')).toBe(403);
+    expect(await attempt(platform.httpUrl)).toBe(101);
+    const listed = await startTestPlatform({ allowedOrigins: 'https://hmi.plant.example, https://other.example' });
+    try {
+      const ws = new WebSocket(listed.httpUrl.replace('http', 'ws') + '/api/v1/live', { origin: 'https://hmi.plant.example' });
+      await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+      ws.close();
+    } finally {
+      await listed.stop();
+    }
+  });
+
   it('answers a plain GET with a LIGHTSOUT_BAD_REQUEST error, and documents the protocol in OpenAPI', async () => {
     const res = await getJson(platform.httpUrl + '/api/v1/live');
     expect(res.status).toBe(400);

@@ -23,4 +23,6 @@ export interface ApiServices {
   health(): Promise<HealthResponse>;
   /** Body limit for ingest, in bytes. */
   maxPayloadBytes: number;
+  /** Browser origins, besides the server's own, allowed to open the live WebSocket. */
+  allowedOrigins?: readonly string[];
 }

@@ -23,6 +23,7 @@ export const ConfigSchema = Type.Object(
     demo: Type.Boolean({ default: false, description: 'Run the virtual factory inside the platform.' }),
     sim: Type.Boolean({ default: true, description: 'With demo, run the simulator (set false, or --no-sim, to serve only stored data).' }),
     logLevel: Type.Union([Type.Literal('trace'), Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent')], { default: 'info', description: 'Log level.' }),
+    allowedOrigins: Type.String({ default: '', description: 'Browser origins besides the server\'s own that may open the live WebSocket, comma-separated (e.g. https://hmi.plant.example). Others are refused, so a foreign web page cannot read plant data through an operator\'s browser.' }),
     maxPayloadBytes: Type.Integer({ minimum: 256, default: 1_048_576, description: 'Largest MQTT payload or HTTP ingest body accepted, in bytes.' }),
     maxFutureMs: Type.Integer({ minimum: 0, default: 600_000, description: 'Points stamped further than this into the future are rejected (clock skew allowance), in ms.' }),
     maxStringLength: Type.Integer({ minimum: 1, default: 4096, description: 'Longest string value accepted, in characters.' }),

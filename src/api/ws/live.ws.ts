@@ -47,10 +47,34 @@ function frameBytes(data: RawData): number {
   return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
 }
 
+/**
+ * Whether a WebSocket handshake may proceed. WebSockets are not covered by the browser's
+ * same-origin rule, so without this check any web page an operator opens could read live plant
+ * data from this server through the operator's browser (cross-site WebSocket hijacking).
+ * Non-browser clients send no Origin and are let through; browsers must come from this server's
+ * own origin or one listed in `allowedOrigins`.
+ */
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (allowed.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 /** Register the WebSocket plugin and the live route. */
 export async function liveRoutes(app: FastifyInstance, s: ApiServices): Promise<void> {
   await app.register(websocket, {
-    options: { maxPayload: HARD_MAX_FRAME_BYTES },
+    options: {
+      maxPayload: HARD_MAX_FRAME_BYTES,
+      verifyClient: (info, next) => {
+        if (originAllowed(info.origin || undefined, info.req.headers.host, s.allowedOrigins ?? [])) return next(true);
+        app.log.warn({ origin: info.origin }, 'live WebSocket refused: origin not allowed (see allowedOrigins)');
+        next(false, 403, 'origin not allowed');
+      },
+    },
     // Clients vanish without a close frame all the time; that is not a server error.
     errorHandler: (err, socket) => {
       app.log.debug({ err: err.message }, 'live socket error');
