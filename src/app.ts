@@ -211,7 +211,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
-    const api = await buildApi({ services: { tenant: config.tenant, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
+    const api = await buildApi({ services: { tenant: config.tenant, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
     const httpPort = await listen(api, config.httpHost, config.httpPort);
     stops.push(() => api.close());
     // Runs before api.close (stops run in reverse): clients get 1001 and timers stop first.

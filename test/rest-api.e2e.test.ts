@@ -82,6 +82,25 @@ describe('REST API', () => {
     expect([badZone.status, badZone.body.error.code]).toEqual([400, 'LIGHTSOUT_BAD_REQUEST']);
   });
 
+  it('on loopback, answers only requests addressed to a loopback name (DNS rebinding)', async () => {
+    const { request } = await import('node:http');
+    const url = new URL(platform.httpUrl);
+    const withHost = (host: string) => new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request({ hostname: url.hostname, port: url.port, path: '/api/v1/health', headers: { host } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const evil = await withHost(`rebind.evil.example:${url.port}`);
+    expect([evil.status, evil.body.error.code]).toEqual([421, 'LIGHTSOUT_HOST_NOT_ALLOWED']);
+    expect((await withHost(`localhost:${url.port}`)).status).toBe(200);
+    expect((await withHost(`127.0.0.1:${url.port}`)).status).toBe(200);
+    expect((await withHost(`[::1]:${url.port}`)).status).toBe(200);
+  });
+
   it('serves the OpenAPI document and its page', async () => {
     const doc = await get('/api/openapi.json');
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/api/v1/health', '/api/v1/ingest', '/api/v1/assets', '/api/v1/tags', '/api/v1/latest', '/api/v1/history']));

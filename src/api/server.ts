@@ -31,6 +31,13 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
   });
   app.setErrorHandler(errorHandler);
+  if (opts.services.loopbackOnly) {
+    app.addHook('onRequest', async (req) => {
+      if (!isLoopbackHost(req.headers.host)) {
+        throw new LightsoutError('LIGHTSOUT_HOST_NOT_ALLOWED', `this server listens on loopback only and answers to localhost, 127.0.0.1 or [::1], not "${req.headers.host ?? ''}"; to serve other names, bind it with --http-host`);
+      }
+    });
+  }
   app.setNotFoundHandler((req, reply) => {
     void reply.status(404).send({ error: { code: 'LIGHTSOUT_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
   });
@@ -47,6 +54,13 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   await liveRoutes(app, opts.services);
   await staticRoutes(app);
   return app;
+}
+
+/** True when an HTTP Host header names a loopback address (any port). */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0]!;
+  return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 /** Listen; a taken port throws LIGHTSOUT_PORT_IN_USE naming it. Resolves with the bound port. */

@@ -23,6 +23,12 @@ export interface ApiServices {
   health(): Promise<HealthResponse>;
   /** Body limit for ingest, in bytes. */
   maxPayloadBytes: number;
+  /**
+   * When the server listens on loopback only: answer only requests addressed to a loopback name
+   * (localhost, 127.x.x.x, [::1]), so a web page that rebinds its own domain to 127.0.0.1 cannot
+   * read the API through an operator's browser.
+   */
+  loopbackOnly?: boolean;
   /** Browser origins, besides the server's own, allowed to open the live WebSocket. */
   allowedOrigins?: readonly string[];
 }

@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   LIGHTSOUT_BAD_PAYLOAD: 'A message payload cannot be decoded (malformed JSON or protobuf).',
   LIGHTSOUT_OVERLOADED: 'Ingest is at its bounded queue limit; retry later.',
   LIGHTSOUT_SHUTTING_DOWN: 'The platform is stopping and accepts no new work.',
+  LIGHTSOUT_HOST_NOT_ALLOWED: 'The request named a host this loopback-only server does not answer to (DNS rebinding protection).',
   LIGHTSOUT_CONFIG_INVALID: 'A configuration setting is invalid.',
   LIGHTSOUT_PORT_IN_USE: 'A port the platform needs is already in use.',
   LIGHTSOUT_STORAGE_FAILED: 'The historian or metadata store failed to read or write.',
