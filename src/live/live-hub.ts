@@ -1,11 +1,13 @@
 /**
  * The live hub: fans changed values out to WebSocket subscribers (protocol: src/protocol/live.ts).
  *
- * Hot path: `publish` is called by ingest with each durable batch. Per tenant it keeps a cache
- * tag path → the sessions that want it, computed the first time a tag is seen and updated
- * incrementally when a session comes or goes, so a point costs one map lookup plus one O(1)
- * pending-map write per interested session. Nothing in `publish` sends or waits: a slow client
- * can never slow ingest or the other clients.
+ * Hot path: `publish` is called by ingest with each durable batch. Sessions with the same
+ * subscription and rate form a group (live-group.ts) that keeps one pending map and builds one
+ * delta for all its members in step. Per tenant the hub keeps a cache tag path → the groups that
+ * want it, computed the first time a tag is seen and updated incrementally when a group comes or
+ * goes, so a point costs one map lookup plus one O(1) pending-map write per interested group (and
+ * per session of it running on its own path: behind, detached or rejoining). Nothing in `publish`
+ * sends or waits: a slow client can never slow ingest or the other clients.
  * @module
  */
 import { LightsoutError } from '../core/errors.js';
@@ -14,6 +16,7 @@ import type { LastValueCache } from '../ingest/last-value-cache.js';
 import type { TagRegistry } from '../ingest/tag-registry.js';
 import type { LiveSubscribe } from '../protocol/live.js';
 import { LiveConnection } from './live-connection.js';
+import { LiveGroup } from './live-group.js';
 import { LiveSession, pointPrefix, SharedPoint, systemClock, type Clock, type LiveSocket, type SessionContext } from './live-session.js';
 import { Subscription } from './subscription-matcher.js';
 
@@ -64,12 +67,13 @@ interface TagEntry {
   tagId: number;
   /** The start of the tag's points' JSON, built once. */
   prefix: string;
-  sessions: LiveSession[];
+  groups: LiveGroup[];
 }
 
 interface TenantIndex {
-  sessions: Set<LiveSession>;
-  /** tag path → interested sessions; filled on first sight of a tag. */
+  /** group key → the group (sessions with the same subscription and rate). */
+  groups: Map<string, LiveGroup>;
+  /** tag path → interested groups; filled on first sight of a tag. */
   tags: Map<string, TagEntry>;
 }
 
@@ -105,12 +109,13 @@ export class LiveHub {
     if (t === undefined) return;
     for (const p of points) {
       const e = t.tags.get(p.tag) ?? this.entryFor(t, tenant, p.tag);
-      if (e.sessions.length === 0) continue;
+      const groups = e.groups;
+      if (groups.length === 0) continue;
       // A late or replayed point is not live: the cache already holds something newer.
       const cur = this.deps.cache.get(e.tagId);
       if (cur !== undefined && cur.ts > p.ts) continue;
       const item = new SharedPoint(p, e.prefix);
-      for (const s of e.sessions) s.offer(item);
+      for (let i = 0; i < groups.length; i++) groups[i]!.offer(item);
     }
   }
 
@@ -176,6 +181,7 @@ export class LiveHub {
     if (this.sweepTimer !== undefined) this.opts.clock.clearTimeout(this.sweepTimer);
     for (const c of [...this.connections]) c.drop(LIVE_CLOSE.goingAway, 'LIGHTSOUT_SHUTTING_DOWN: the platform is stopping');
     for (const s of this.sessions.values()) s.dispose();
+    for (const t of this.tenants.values()) for (const g of t.groups.values()) g.dispose();
     this.sessions.clear();
     this.tenants.clear();
   }
@@ -195,7 +201,12 @@ export class LiveHub {
         other.drop(LIVE_CLOSE.resumedElsewhere, 'session resumed on another connection');
       }
     }
-    old.setRate(rate);
+    if (rate !== old.rate) {
+      // Another rate is another group.
+      this.ungroup(old);
+      old.setRate(rate);
+      this.group(old);
+    }
     conn.session = old;
     old.resume(conn.socket);
     this.counters.resumedSessions++;
@@ -221,33 +232,53 @@ export class LiveHub {
   }
 
   private entryFor(t: TenantIndex, tenant: string, path: string): TagEntry {
-    const sessions: LiveSession[] = [];
-    for (const s of t.sessions) if (s.subscription.matches(path)) sessions.push(s);
-    const e: TagEntry = { tagId: this.deps.registry.get(tenant, path)?.id ?? -1, prefix: pointPrefix(path), sessions };
+    const groups: LiveGroup[] = [];
+    for (const g of t.groups.values()) if (g.subscription.matches(path)) groups.push(g);
+    const e: TagEntry = { tagId: this.deps.registry.get(tenant, path)?.id ?? -1, prefix: pointPrefix(path), groups };
     t.tags.set(path, e);
     return e;
   }
 
   private add(s: LiveSession): void {
     this.sessions.set(s.id, s);
-    let t = this.tenants.get(s.tenant);
-    if (t === undefined) this.tenants.set(s.tenant, (t = { sessions: new Set(), tags: new Map() }));
-    t.sessions.add(s);
-    for (const [path, e] of t.tags) if (s.subscription.matches(path)) e.sessions.push(s);
+    this.group(s);
   }
 
   private remove(s: LiveSession): void {
+    this.ungroup(s);
     s.dispose();
     this.sessions.delete(s.id);
+  }
+
+  /** Put a session into the group of its subscription and rate (a new group when it is the first). */
+  private group(s: LiveSession): void {
+    let t = this.tenants.get(s.tenant);
+    if (t === undefined) this.tenants.set(s.tenant, (t = { groups: new Map(), tags: new Map() }));
+    const key = LiveGroup.keyOf(s.subscription, s.rate);
+    let g = t.groups.get(key);
+    if (g === undefined) {
+      t.groups.set(key, (g = new LiveGroup(key, s.subscription, s.rate, this.ctx)));
+      for (const [path, e] of t.tags) if (g.subscription.matches(path)) e.groups.push(g);
+    }
+    g.add(s);
+  }
+
+  /** Take a session out of its group (keeping its pending changes); drop the group when it was the last. */
+  private ungroup(s: LiveSession): void {
     const t = this.tenants.get(s.tenant);
-    if (t === undefined || !t.sessions.delete(s)) return;
-    if (t.sessions.size === 0) {
+    const key = LiveGroup.keyOf(s.subscription, s.rate);
+    const g = t?.groups.get(key);
+    s.leaveGroup();
+    if (t === undefined || g === undefined || g.size > 0) return;
+    g.dispose();
+    t.groups.delete(key);
+    if (t.groups.size === 0) {
       this.tenants.delete(s.tenant); // no subscriber left: publish for this tenant is free again
       return;
     }
     for (const e of t.tags.values()) {
-      const i = e.sessions.indexOf(s);
-      if (i >= 0) e.sessions.splice(i, 1);
+      const i = e.groups.indexOf(g);
+      if (i >= 0) e.groups.splice(i, 1);
     }
   }
 

@@ -1,11 +1,18 @@
 /**
- * One subscriber of the live hub. Ingest only ever touches its pending map (tag → newest point);
- * sending happens on the session's own timer, so a slow socket costs ingest nothing.
+ * One subscriber of the live hub. Ingest only ever touches a pending map (tag → newest point);
+ * sending happens on a timer, so a slow socket costs ingest nothing.
  *
  * Flushing is leading-edge throttled: after an idle spell a change goes out at once (on the next
  * turn of the event loop, so one ingest batch still makes one message); under load at most
  * `rate` messages per second go out, each with only the newest value of every changed tag. That
  * is what a remote operator wants: a single change is seen immediately, and a storm never queues.
+ *
+ * Sessions with the same subscription and rate form a group (live-group.ts). A session in step
+ * with its group (`shared`) has no pending map or timer of its own: the group's are used, and the
+ * group's delta (its points JSON built once) goes to every such member, each under its own seq.
+ * A session that falls behind, overflows, is detached or resumed, or is new, runs on its own
+ * pending map and timer, exactly as a lone session would, and rejoins the group's path at one of
+ * the group's flushes once it is in step again (see `flush`).
  * @module
  */
 import type { Point } from '../core/point.js';
@@ -52,6 +59,25 @@ export class SharedPoint {
   }
 }
 
+/**
+ * What a session needs of its group (an interface, so that session and group do not import each
+ * other; the group is live-group.ts).
+ */
+export interface SessionGroup {
+  /** Tag → newest point since the group's last flush (kept while the group has members). */
+  readonly pending: ReadonlyMap<string, SharedPoint>;
+  /** When the group last sent its delta. */
+  readonly lastFlushAt: number;
+  /** Whether the group's next flush is scheduled (a session may wait for it to join). */
+  readonly flushScheduled: boolean;
+  /** Put an in-step session on the shared path; false when it is not in step with the group. */
+  join(s: LiveSession): boolean;
+  /** Take a member off the shared path (it stays in the group, on its own path). */
+  unshare(s: LiveSession): void;
+  /** The session leaves the group for good. */
+  remove(s: LiveSession): void;
+}
+
 /** Settings and shared state a session uses; owned by the hub. */
 export interface SessionContext {
   clock: Clock;
@@ -74,24 +100,34 @@ export class LiveSession {
   stuckSince: number | undefined;
   /** Pending overflowed and was dropped: the next message must be a fresh snapshot. */
   overflow = false;
+  /** The group of sessions with the same subscription and rate; set by the hub. */
+  group: SessionGroup | undefined;
+  /** On the group's shared path: no pending map or timer of its own, the group flushes for it. */
+  shared = false;
+  /** When the last snapshot or delta was sent. */
+  lastFlushAt = -Infinity;
   private readonly pending = new Map<string, SharedPoint>();
   private intervalMs: number;
-  private lastFlushAt = -Infinity;
   private lastMessageAt: number;
   private fellBehind = false;
   private timer: unknown;
+  /** The scheduled flush was held back by the rate (not a leading-edge one). */
+  private heldBack = false;
+  /** The session's own flush fell due and waits for the group's imminent flush, to join it. */
+  private deferred = false;
 
-  constructor(readonly id: string, readonly tenant: string, readonly subscription: Subscription, rate: number, private readonly ctx: SessionContext) {
+  constructor(readonly id: string, readonly tenant: string, readonly subscription: Subscription, public rate: number, private readonly ctx: SessionContext) {
     this.intervalMs = 1000 / rate;
     this.lastMessageAt = ctx.clock.now();
   }
 
-  /** Change the most messages per second (a resume may ask for another rate). */
+  /** Change the most messages per second (a resume may ask for another rate; the hub regroups). */
   setRate(rate: number): void {
+    this.rate = rate;
     this.intervalMs = 1000 / rate;
   }
 
-  /** Take a changed point. O(1); never sends. */
+  /** Take a changed point (a session on its own path; the group takes them for shared ones). O(1); never sends. */
   offer(item: SharedPoint): void {
     if (this.overflow) return;
     const tag = item.point.tag;
@@ -103,7 +139,7 @@ export class LiveSession {
     } else {
       this.pending.set(tag, item);
     }
-    if (this.timer === undefined && this.socket !== undefined && this.stuckSince === undefined) this.schedule();
+    if (this.timer === undefined && !this.deferred && this.socket !== undefined && this.stuckSince === undefined) this.schedule();
   }
 
   /** Send the current snapshot on the attached socket (a new subscription, or after overflow). */
@@ -117,27 +153,43 @@ export class LiveSession {
 
   /** Attach a (new) socket after a resume and send what changed meanwhile, marked `resumed`. */
   resume(socket: LiveSocket): void {
+    this.unshare(); // resumed while still attached elsewhere
+    this.deferred = false;
     this.socket = socket;
     this.stuckSince = undefined;
     this.sendDelta(true);
+    this.tryJoin();
   }
 
   /** Attach the socket of a new subscription and send its snapshot (already built by the hub). */
   start(socket: LiveSocket, points: SharedPoint[]): void {
     this.socket = socket;
     this.sendSnapshot(points);
+    this.tryJoin();
   }
 
   /** The socket went away; keep collecting for a resume. */
   detach(now: number): void {
+    this.unshare();
     this.socket = undefined;
     this.detachedAt = now;
     this.stuckSince = undefined;
+    this.deferred = false;
     this.cancelTimer();
   }
 
-  /** Stop the timer for good. */
+  /** Leave the group, keeping what is pending (the hub regroups a session whose rate changed). */
+  leaveGroup(): void {
+    this.unshare();
+    this.group?.remove(this);
+    this.group = undefined;
+    this.wake();
+  }
+
+  /** Stop the timer for good and leave the group. */
   dispose(): void {
+    this.leaveGroup();
+    this.deferred = false;
     this.socket = undefined;
     this.cancelTimer();
     this.pending.clear();
@@ -157,17 +209,90 @@ export class LiveSession {
     if (this.socket === undefined) return 0;
     if (this.socket.bufferedAmount > this.ctx.maxBufferedBytes) {
       this.stuckSince ??= now;
+      if (this.shared) {
+        // Off the shared path with the group's changes; a flush the group had scheduled becomes
+        // this session's own (it will find the buffer full, as a lone session's would).
+        const scheduled = this.group!.flushScheduled;
+        this.unshare();
+        if (scheduled && this.timer === undefined) this.schedule();
+      }
       return now - this.stuckSince;
     }
     this.stuckSince = undefined;
-    if ((this.pending.size > 0 || this.overflow) && this.timer === undefined) this.schedule();
+    if ((this.pending.size > 0 || this.overflow) && this.timer === undefined && !this.deferred) this.schedule();
     if (now - this.lastMessageAt >= this.ctx.heartbeatMs) this.heartbeat(now);
     return 0;
   }
 
+  /** The group's flush for a shared member: the group's points JSON under this session's seq. */
+  sendShared(points: string, count: number, now: number): void {
+    this.seq++;
+    this.write(`{"type":"delta","seq":${this.seq},"points":[${points}]}`, count);
+    this.lastFlushAt = now;
+  }
+
+  /** The group found this member's socket behind at its flush: continue alone, as a lone session would. */
+  fallBehind(now: number): void {
+    this.unshare();
+    this.fellBehind = true;
+    this.stuckSince ??= now;
+  }
+
+  /** The group's pending map overflowed: continue alone towards a fresh snapshot. */
+  overflowed(): void {
+    this.shared = false;
+    this.overflow = true;
+    this.pending.clear();
+    if (this.timer === undefined && this.socket !== undefined && this.stuckSince === undefined) this.schedule();
+  }
+
+  /** The group stopped flushing (it has no members left): a session waiting for it flushes on its own. */
+  wake(): void {
+    if (!this.deferred) return;
+    this.deferred = false;
+    if (this.timer === undefined && this.socket !== undefined) this.schedule();
+  }
+
+  /**
+   * The group just flushed (at `now`). A session waiting for it sends its own delta now and joins;
+   * one whose own flush is due (or that has nothing pending) and is in step does the same.
+   */
+  groupFlushed(now: number): void {
+    if (this.deferred) {
+      this.deferred = false;
+      this.flush(false, now);
+      return;
+    }
+    if (this.socket === undefined || this.stuckSince !== undefined || this.fellBehind || this.overflow) return;
+    if (this.pending.size === 0) return this.tryJoin();
+    if (now < this.lastFlushAt + this.intervalMs) return; // sending now would exceed the rate
+    this.cancelTimer();
+    this.flush(false, now);
+  }
+
+  /** Leave the shared path, taking the group's pending changes as this session's own. */
+  private unshare(): void {
+    if (!this.shared) return;
+    const g = this.group!;
+    for (const [tag, item] of g.pending) this.pending.set(tag, item);
+    this.shared = false;
+    g.unshare(this);
+  }
+
+  /** Join the group's shared path if in step with it (attached, keeping up, nothing pending). */
+  private tryJoin(): void {
+    const g = this.group;
+    if (g === undefined || this.shared || this.deferred || this.socket === undefined) return;
+    if (this.stuckSince !== undefined || this.fellBehind || this.overflow || this.pending.size > 0) return;
+    if (!g.join(this)) return;
+    this.shared = true;
+    this.cancelTimer(); // nothing pending: it would have found nothing to send
+  }
+
   private schedule(): void {
     const delay = Math.max(0, this.lastFlushAt + this.intervalMs - this.ctx.clock.now());
-    this.timer = this.ctx.clock.setTimeout(() => this.flush(), delay);
+    this.heldBack = delay > 0;
+    this.timer = this.ctx.clock.setTimeout(() => this.flush(true), delay);
   }
 
   private cancelTimer(): void {
@@ -175,25 +300,35 @@ export class LiveSession {
     this.timer = undefined;
   }
 
-  private flush(): void {
+  /**
+   * The session's own flush. `mayDefer`: a delta held back by the rate may instead wait for the
+   * group's flush, which is already scheduled and less than one interval away, so as to join the
+   * group's path there; a leading-edge delta (after a quiet spell) is never delayed.
+   */
+  private flush(mayDefer: boolean, now = this.ctx.clock.now()): void {
     this.timer = undefined;
     const socket = this.socket;
     if (socket === undefined) return;
     if (socket.bufferedAmount > this.ctx.maxBufferedBytes) {
       // Stay in latest-value-per-tag mode; tick() restarts flushing once the buffer drains.
       this.fellBehind = true;
-      this.stuckSince ??= this.ctx.clock.now();
+      this.stuckSince ??= now;
       return;
     }
     if (this.overflow) {
       this.ctx.counters.overflowSnapshots++;
       this.sendSnapshot();
     } else if (this.pending.size > 0) {
-      this.sendDelta(false);
+      if (mayDefer && this.heldBack && !this.fellBehind && this.stuckSince === undefined && this.group?.flushScheduled) {
+        this.deferred = true;
+        return;
+      }
+      this.sendDelta(false, now);
     }
+    this.tryJoin();
   }
 
-  private sendDelta(resumed: boolean): void {
+  private sendDelta(resumed: boolean, now = this.ctx.clock.now()): void {
     if (this.overflow) throw new Error('sendDelta after overflow'); // callers check; a delta would leave a gap
     const parts: string[] = [];
     for (const item of this.pending.values()) parts.push(item.text);
@@ -207,7 +342,7 @@ export class LiveSession {
       this.ctx.counters.coalescedMessages++;
     }
     this.write(`{"type":"delta","seq":${this.seq}${flags},"points":[${parts.join(',')}]}`, parts.length);
-    this.lastFlushAt = this.ctx.clock.now();
+    this.lastFlushAt = now;
   }
 
   private write(text: string, points: number): void {
