@@ -4,7 +4,7 @@
  * a reload).
  * @module
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { ApiAsset } from '../../src/protocol/api-types.js';
 import { fetchAssets, fetchHealth } from './api.js';
 import { AppHeader } from './components/app-header.js';
@@ -15,6 +15,7 @@ import { plantTimeZone } from './plant-model.js';
 import { route, type Route } from './router.js';
 import { invalidateTagCatalog } from './tag-catalog.js';
 import { theme } from './theme.js';
+import { usePolling } from './use-polling.js';
 import { HealthView } from './views/health-view.js';
 import { MachineView } from './views/machine-view.js';
 import { PlantView } from './views/plant-view.js';
@@ -26,27 +27,16 @@ import { TrendsView } from './views/trends-view.js';
  */
 function useAssets(): { tenant: string; assets: ApiAsset[]; error: string } {
   const [state, setState] = useState({ tenant: '', assets: [] as ApiAsset[], error: '' });
-  useEffect(() => {
-    let tags = -1;
-    let stop = false;
-    const check = async () => {
-      try {
-        const h = await fetchHealth();
-        if (h.ingest.tags !== tags) {
-          const a = await fetchAssets();
-          // Not on the first load: no view has a catalog older than the tree yet.
-          if (tags !== -1) invalidateTagCatalog();
-          tags = h.ingest.tags;
-          if (!stop) setState({ tenant: a.tenant, assets: a.assets, error: '' });
-        }
-      } catch (e) {
-        if (!stop) setState((s) => ({ ...s, error: (e as Error).message }));
-      }
-    };
-    void check();
-    const id = setInterval(() => void check(), 2000);
-    return () => { stop = true; clearInterval(id); };
-  }, []);
+  const tags = useRef(-1);
+  usePolling(async (alive) => {
+    const h = await fetchHealth();
+    if (h.ingest.tags === tags.current) return;
+    const a = await fetchAssets();
+    // Not on the first load: no view has a catalog older than the tree yet.
+    if (tags.current !== -1) invalidateTagCatalog();
+    tags.current = h.ingest.tags;
+    if (alive()) setState({ tenant: a.tenant, assets: a.assets, error: '' });
+  }, 2000, (error) => setState((s) => ({ ...s, error })));
   return state;
 }
 

@@ -1,14 +1,15 @@
 /**
  * System health: connectors and their status, ingest rate (a small live chart of the last ten
- * minutes, seeded from the server's history), queue, rejected input by code, historian size, process memory and, when the server
- * reports it, the live hub. Polled every 2 s from /api/v1/health.
+ * minutes, seeded from the server's history), queue, rejected input by code, historian size,
+ * process memory and, when the server reports it, the live hub. Polled every 2 s from /api/v1/health.
  * @module
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { HealthResponse } from '../../../src/protocol/api-types.js';
 import { fetchHealth } from '../api.js';
 import { Sparkline } from '../components/sparkline.js';
 import { formatBytes, formatDateTime, formatDuration, formatNumber, t } from '../i18n/index.js';
+import { usePolling } from '../use-polling.js';
 
 /** The rate chart shows the last ten minutes (the server's history length). */
 const WINDOW_MS = 10 * 60_000;
@@ -16,26 +17,17 @@ const WINDOW_MS = 10 * 60_000;
 /** Health, refreshed every 2 s, with the history of the ingest rate since the view opened. */
 function useHealth(): { h: HealthResponse | undefined; rates: Array<[number, number]>; error: string } {
   const [state, setState] = useState({ h: undefined as HealthResponse | undefined, rates: [] as Array<[number, number]>, error: '' });
-  useEffect(() => {
-    let stop = false;
-    const tick = async () => {
-      try {
-        const h = await fetchHealth();
-        // The server keeps ten minutes of rate history, so the chart is full from the first look;
-        // the view's own 2 s samples extend it at finer grain after that.
-        if (!stop) setState((s) => {
-          const latest: [number, number] = [Date.now(), h.ingest.pointsPerSecond];
-          const merged = s.rates.length === 0 ? [...(h.ingest.recent ?? []), latest] : [...s.rates, latest];
-          return { h, error: '', rates: merged.filter(([ts]) => ts >= latest[0] - WINDOW_MS) };
-        });
-      } catch (e) {
-        if (!stop) setState((s) => ({ ...s, error: (e as Error).message }));
-      }
-    };
-    void tick();
-    const id = setInterval(() => void tick(), 2000);
-    return () => { stop = true; clearInterval(id); };
-  }, []);
+  usePolling(async (alive) => {
+    const h = await fetchHealth();
+    // The server keeps ten minutes of rate history, so the chart is full from the first look;
+    // the view's own 2 s samples extend it at finer grain after that.
+    if (!alive()) return;
+    setState((s) => {
+      const latest: [number, number] = [Date.now(), h.ingest.pointsPerSecond];
+      const merged = s.rates.length === 0 ? [...(h.ingest.recent ?? []), latest] : [...s.rates, latest];
+      return { h, error: '', rates: merged.filter(([ts]) => ts >= latest[0] - WINDOW_MS) };
+    });
+  }, 2000, (error) => setState((s) => ({ ...s, error })));
   return state;
 }
 
