@@ -28,6 +28,16 @@ const STATUS: Record<ErrorCode, number> = {
   LIGHTSOUT_CONNECTOR_FAILED: 502,
   LIGHTSOUT_LIMIT_EXCEEDED: 429,
   LIGHTSOUT_SLOW_CONSUMER: 503,
+  LIGHTSOUT_UNAUTHENTICATED: 401,
+  LIGHTSOUT_FORBIDDEN: 403,
+  LIGHTSOUT_RATE_LIMITED: 429,
+  LIGHTSOUT_CONFLICT: 409,
+  LIGHTSOUT_INTERLOCK: 409,
+  LIGHTSOUT_EXPIRED: 410,
+  LIGHTSOUT_NOT_WRITABLE: 409,
+  LIGHTSOUT_BAD_EXPRESSION: 400,
+  LIGHTSOUT_MQTT_DENIED: 403,
+  LIGHTSOUT_AUDIT_TAMPERED: 500,
   LIGHTSOUT_INTERNAL: 500,
 };
 
@@ -44,6 +54,7 @@ export function toLightsoutError(err: unknown): LightsoutError {
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new LightsoutError('LIGHTSOUT_PAYLOAD_TOO_LARGE', 'request body is larger than the configured limit (maxPayloadBytes)');
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new LightsoutError('LIGHTSOUT_BAD_REQUEST', 'unsupported content type; send application/json');
     if (fe.validation || fe.statusCode === 400) return new LightsoutError('LIGHTSOUT_BAD_REQUEST', fe.message);
+    if (fe.statusCode === 429) return new LightsoutError('LIGHTSOUT_RATE_LIMITED', fe.message);
     if (fe.statusCode === 404) return new LightsoutError('LIGHTSOUT_NOT_FOUND', fe.message);
     if (fe.statusCode === 413) return new LightsoutError('LIGHTSOUT_PAYLOAD_TOO_LARGE', fe.message);
   }

@@ -27,6 +27,16 @@ export const ERROR_CODES = {
   LIGHTSOUT_CONNECTOR_FAILED: 'A connector could not connect or lost its connection.',
   LIGHTSOUT_LIMIT_EXCEEDED: 'A bounded resource (live sessions, tags of a live subscription) is at its configured limit.',
   LIGHTSOUT_SLOW_CONSUMER: 'A live client did not read its messages for too long and was disconnected.',
+  LIGHTSOUT_UNAUTHENTICATED: 'The request carries no valid session, token or link; log in or send a token.',
+  LIGHTSOUT_FORBIDDEN: 'The caller is authenticated but lacks the role on that asset or tenant.',
+  LIGHTSOUT_RATE_LIMITED: 'Too many attempts (logins, tokens, commands, showcase views); wait and retry.',
+  LIGHTSOUT_CONFLICT: 'The request conflicts with the current state (duplicate name, wrong command state, idempotency key reused with other content).',
+  LIGHTSOUT_INTERLOCK: 'A command was refused because its interlock does not hold on the live values.',
+  LIGHTSOUT_EXPIRED: 'A command, token or link outlived its time to live.',
+  LIGHTSOUT_NOT_WRITABLE: 'The tag is not writable, or no connector can write it.',
+  LIGHTSOUT_BAD_EXPRESSION: 'An expression (interlock, rule) does not parse or does not type-check.',
+  LIGHTSOUT_MQTT_DENIED: 'An MQTT client was refused: bad credentials, or a topic outside its tenant.',
+  LIGHTSOUT_AUDIT_TAMPERED: 'The audit trail does not verify: a record was edited or deleted.',
   LIGHTSOUT_INTERNAL: 'An unexpected internal error.',
 } as const;
 

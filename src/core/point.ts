@@ -48,6 +48,15 @@ export interface TagMeta {
   description?: string;
   min?: number;
   max?: number;
+  /** Remote commands may write this tag (set by an engineer). */
+  writable?: boolean;
+  /** A write needs a second person's approval. */
+  critical?: boolean;
+  /**
+   * CEL permissive over the machine's live values that must hold for a write to be sent, e.g.
+   * `guard_closed && speed == 0`. `''` clears it.
+   */
+  interlock?: string;
 }
 
 /** Longest unit and description accepted, in characters. */

@@ -52,7 +52,7 @@ export class TagRegistry {
    */
   applyMeta(tag: TagRecord, meta: TagMeta): boolean {
     let changed = false;
-    for (const k of ['unit', 'description', 'min', 'max'] as const) {
+    for (const k of ['unit', 'description', 'min', 'max', 'writable', 'critical', 'interlock'] as const) {
       const v = meta[k];
       if (v !== undefined && tag[k] !== v) {
         (tag as unknown as Record<string, unknown>)[k] = v;

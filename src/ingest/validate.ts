@@ -73,7 +73,11 @@ export function checkPoint(c: CandidatePoint, now: number, limits: ValidationLim
 export type CheckedMeta = { ok: true; meta: TagMeta } | { ok: false; message: string };
 
 /** Check metadata sent with a value or through the API: short strings, finite numbers, min < max. */
-export function checkMeta(raw: { unit?: unknown; description?: unknown; min?: unknown; max?: unknown }, tag: string): CheckedMeta {
+/** Longest interlock expression accepted, in characters. */
+export const MAX_INTERLOCK_LENGTH = 1024;
+
+/** Check tag metadata from a device or the API; the first problem comes back as a message. */
+export function checkMeta(raw: { unit?: unknown; description?: unknown; min?: unknown; max?: unknown; writable?: unknown; critical?: unknown; interlock?: unknown }, tag: string): CheckedMeta {
   const meta: TagMeta = {};
   if (raw.unit !== undefined && raw.unit !== null) {
     if (typeof raw.unit !== 'string' || raw.unit.length > MAX_UNIT_LENGTH) return { ok: false, message: `unit of ${tag} must be a string of at most ${MAX_UNIT_LENGTH} characters` };
@@ -88,6 +92,16 @@ export function checkMeta(raw: { unit?: unknown; description?: unknown; min?: un
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false, message: `${k} of ${tag} must be a finite number` };
     meta[k] = v;
+  }
+  for (const k of ['writable', 'critical'] as const) {
+    const v = raw[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'boolean') return { ok: false, message: `${k} of ${tag} must be true or false` };
+    meta[k] = v;
+  }
+  if (raw.interlock !== undefined && raw.interlock !== null) {
+    if (typeof raw.interlock !== 'string' || raw.interlock.length > MAX_INTERLOCK_LENGTH) return { ok: false, message: `interlock of ${tag} must be a CEL expression of at most ${MAX_INTERLOCK_LENGTH} characters` };
+    meta.interlock = raw.interlock;
   }
   if (meta.min !== undefined && meta.max !== undefined && meta.min >= meta.max) return { ok: false, message: `range of ${tag} is empty: min ${meta.min} must be below max ${meta.max}` };
   return { ok: true, meta };

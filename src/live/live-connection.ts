@@ -27,7 +27,7 @@ export class LiveConnection {
   private tokens = SUBSCRIBE_BURST;
   private tokensAt: number;
 
-  constructor(private readonly owner: ConnectionOwner, readonly tenant: string, readonly socket: LiveSocket) {
+  constructor(private readonly owner: ConnectionOwner, readonly tenant: string, readonly socket: LiveSocket, readonly scopes?: readonly string[]) {
     this.tokensAt = owner.opts.clock.now();
   }
 

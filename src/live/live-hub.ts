@@ -120,10 +120,11 @@ export class LiveHub {
   }
 
   /**
-   * A new WebSocket of `tenant`. The tenant is the connection's, not the message's, so that
-   * authentication can later decide it per connection. Refuses beyond `maxSessions` connections.
+   * A new WebSocket of `tenant`, seeing only the asset subtrees in `scopes` (all when omitted).
+   * Tenant and scopes are the connection's, decided by authentication, never the message's.
+   * Refuses beyond `maxSessions` connections.
    */
-  connect(tenant: string, socket: LiveSocket): LiveConnection | undefined {
+  connect(tenant: string, socket: LiveSocket, scopes?: readonly string[]): LiveConnection | undefined {
     if (this.stopped || this.connections.size >= this.opts.maxSessions) {
       const why = this.stopped ? 'the platform is stopping' : `at most ${this.opts.maxSessions} live clients`;
       try {
@@ -134,7 +135,7 @@ export class LiveHub {
       }
       return undefined;
     }
-    const conn = new LiveConnection(this, tenant, socket);
+    const conn = new LiveConnection(this, tenant, socket, scopes);
     this.connections.add(conn);
     return conn;
   }
@@ -145,7 +146,7 @@ export class LiveHub {
     if (typeof rate !== 'number' || !(rate >= 1 && rate <= this.opts.maxRate)) {
       throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', `maxRate must be between 1 and ${this.opts.maxRate}`);
     }
-    const sub = new Subscription(msg.tags ?? [], msg.patterns ?? [], this.opts.maxTags);
+    const sub = new Subscription(msg.tags ?? [], msg.patterns ?? [], this.opts.maxTags, conn.scopes);
     if (sub.tags.size === 0 && !sub.hasPatterns) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', 'subscribe names no tags and no patterns');
     if (msg.resume && this.tryResume(conn, msg.resume, sub, rate)) return;
     const points = this.snapshot(conn.tenant, sub);
@@ -225,7 +226,7 @@ export class LiveHub {
     } else {
       for (const path of [...sub.tags].sort()) {
         const t = registry.get(tenant, path);
-        if (t) push(t.id, path);
+        if (t && sub.matches(path)) push(t.id, path);
       }
     }
     return out;

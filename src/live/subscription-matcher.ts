@@ -54,12 +54,15 @@ export class Subscription {
   readonly key: string;
   private readonly exact: ReadonlySet<string>;
   private readonly predicates: readonly PathPredicate[];
+  private readonly scopes: readonly string[] | undefined;
 
   /**
    * Validate and compile. Throws LIGHTSOUT_BAD_TAG_PATH for a bad tag or pattern and
    * LIGHTSOUT_LIMIT_EXCEEDED beyond `maxEntries` tags plus patterns.
+   * @param scopes asset subtrees the client may see (its grants, or a showcase link's line);
+   *   paths outside all of them never match. Omitted: the whole tenant.
    */
-  constructor(tags: readonly string[], patterns: readonly string[], maxEntries: number) {
+  constructor(tags: readonly string[], patterns: readonly string[], maxEntries: number, scopes?: readonly string[]) {
     if (tags.length + patterns.length > maxEntries) {
       throw new LightsoutError('LIGHTSOUT_LIMIT_EXCEEDED', `a subscription may name at most ${maxEntries} tags and patterns; got ${tags.length + patterns.length}`);
     }
@@ -67,7 +70,8 @@ export class Subscription {
     this.exact = new Set(tags);
     const unique = [...new Set(patterns)].sort();
     this.predicates = unique.map(compilePattern);
-    this.key = JSON.stringify([[...this.exact].sort(), unique]);
+    this.scopes = scopes === undefined || scopes.includes('') ? undefined : [...new Set(scopes)].sort();
+    this.key = JSON.stringify([[...this.exact].sort(), unique, this.scopes ?? []]);
   }
 
   /** Exact tag paths asked for. */
@@ -77,6 +81,7 @@ export class Subscription {
 
   /** Whether the path is wanted. */
   matches(path: string): boolean {
+    if (this.scopes !== undefined && !this.scopes.some((s) => path === s || path.startsWith(`${s}/`))) return false;
     if (this.exact.has(path)) return true;
     for (const p of this.predicates) if (p(path)) return true;
     return false;

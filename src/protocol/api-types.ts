@@ -89,6 +89,9 @@ export const TagSchema = Type.Object({
   description: Type.Optional(Type.String()),
   min: Type.Optional(Type.Number({ description: 'low end of the engineering range' })),
   max: Type.Optional(Type.Number({ description: 'high end of the engineering range' })),
+  writable: Type.Optional(Type.Boolean()),
+  critical: Type.Optional(Type.Boolean()),
+  interlock: Type.Optional(Type.String()),
 });
 export const TagsResponseSchema = Type.Object({ tags: Type.Array(TagSchema) });
 export type ApiTag = Static<typeof TagSchema>;
@@ -179,6 +182,9 @@ export const TagMetaSchema = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 512 })),
     min: Type.Optional(Type.Number()),
     max: Type.Optional(Type.Number()),
+    writable: Type.Optional(Type.Boolean({ description: 'remote commands may write this tag (engineer role)' })),
+    critical: Type.Optional(Type.Boolean({ description: 'a write needs a second person\'s approval' })),
+    interlock: Type.Optional(Type.String({ maxLength: 1024, description: 'CEL permissive over the machine\'s live values, e.g. `guard_closed && speed == 0`; "" clears it' })),
   },
   { additionalProperties: false },
 );

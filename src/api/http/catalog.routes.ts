@@ -37,6 +37,7 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
       path: t.path, type: t.type, source: t.source, createdTs: t.createdTs,
       ...(t.unit !== undefined ? { unit: t.unit } : {}), ...(t.description !== undefined ? { description: t.description } : {}),
       ...(t.min !== undefined ? { min: t.min } : {}), ...(t.max !== undefined ? { max: t.max } : {}),
+      ...(t.writable ? { writable: true } : {}), ...(t.critical ? { critical: true } : {}), ...(t.interlock ? { interlock: t.interlock } : {}),
     })),
   }));
 

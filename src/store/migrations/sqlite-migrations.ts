@@ -42,4 +42,74 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    sql: `
+      ALTER TABLE tags ADD COLUMN writable INTEGER;
+      ALTER TABLE tags ADD COLUMN critical INTEGER;
+      ALTER TABLE tags ADD COLUMN interlock TEXT;
+      CREATE TABLE tenants (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        sparkplug_groups TEXT NOT NULL,
+        disabled INTEGER NOT NULL,
+        created_ts INTEGER NOT NULL
+      );
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        grants TEXT NOT NULL,
+        platform_operator INTEGER NOT NULL,
+        disabled INTEGER NOT NULL,
+        created_ts INTEGER NOT NULL,
+        password_changed_ts INTEGER NOT NULL
+      );
+      CREATE INDEX users_tenant ON users (tenant);
+      CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        grants TEXT NOT NULL,
+        platform_operator INTEGER NOT NULL,
+        created_ts INTEGER NOT NULL,
+        expires_ts INTEGER NOT NULL,
+        revoked_ts INTEGER,
+        last_used_ts INTEGER
+      );
+      CREATE INDEX tokens_tenant ON tokens (tenant);
+      CREATE TABLE sessions (
+        id_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        tenant TEXT NOT NULL,
+        created_ts INTEGER NOT NULL,
+        expires_ts INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_user ON sessions (user_id);
+      CREATE TABLE devices (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        description TEXT,
+        disabled INTEGER NOT NULL,
+        created_ts INTEGER NOT NULL
+      );
+      CREATE INDEX devices_tenant ON devices (tenant);
+      CREATE TABLE showcase_links (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        scope TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        created_ts INTEGER NOT NULL,
+        expires_ts INTEGER NOT NULL,
+        revoked_ts INTEGER
+      );
+      CREATE INDEX showcase_tenant ON showcase_links (tenant);
+    `,
+  },
 ];

@@ -26,6 +26,8 @@ export class SqliteStore implements MetadataStore {
       const db = new Database(this.file);
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
+      // The CLI (user, token, device, audit) writes the same file while the platform runs.
+      db.pragma('busy_timeout = 5000');
       db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
       const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };
       const current = row.v ?? 0;
@@ -49,9 +51,10 @@ export class SqliteStore implements MetadataStore {
   }
 
   async loadTags(): Promise<TagRecord[]> {
-    const rows = this.handle().prepare('SELECT id, tenant, path, type, source, created_ts, unit, description, range_min, range_max FROM tags ORDER BY id').all() as Array<{
+    const rows = this.handle().prepare('SELECT id, tenant, path, type, source, created_ts, unit, description, range_min, range_max, writable, critical, interlock FROM tags ORDER BY id').all() as Array<{
       id: number; tenant: string; path: string; type: ValueType; source: string; created_ts: number;
       unit: string | null; description: string | null; range_min: number | null; range_max: number | null;
+      writable: number | null; critical: number | null; interlock: string | null;
     }>;
     return rows.map((r) => {
       const t: TagRecord = { id: r.id, tenant: r.tenant, path: r.path, type: r.type, source: r.source, createdTs: r.created_ts };
@@ -59,6 +62,9 @@ export class SqliteStore implements MetadataStore {
       if (r.description !== null) t.description = r.description;
       if (r.range_min !== null) t.min = r.range_min;
       if (r.range_max !== null) t.max = r.range_max;
+      if (r.writable !== null) t.writable = r.writable === 1;
+      if (r.critical !== null) t.critical = r.critical === 1;
+      if (r.interlock !== null) t.interlock = r.interlock;
       return t;
     });
   }
@@ -67,12 +73,14 @@ export class SqliteStore implements MetadataStore {
     if (tags.length === 0) return;
     const db = this.handle();
     // New tags are inserted; known ones get their metadata replaced (identity never changes).
-    const upsert = db.prepare(`INSERT INTO tags (id, tenant, path, type, source, created_ts, unit, description, range_min, range_max)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET unit = excluded.unit, description = excluded.description, range_min = excluded.range_min, range_max = excluded.range_max`);
+    const upsert = db.prepare(`INSERT INTO tags (id, tenant, path, type, source, created_ts, unit, description, range_min, range_max, writable, critical, interlock)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (id) DO UPDATE SET unit = excluded.unit, description = excluded.description, range_min = excluded.range_min, range_max = excluded.range_max,
+        writable = excluded.writable, critical = excluded.critical, interlock = excluded.interlock`);
     try {
       db.transaction(() => {
-        for (const t of tags) upsert.run(t.id, t.tenant, t.path, t.type, t.source, t.createdTs, t.unit ?? null, t.description ?? null, t.min ?? null, t.max ?? null);
+        for (const t of tags) upsert.run(t.id, t.tenant, t.path, t.type, t.source, t.createdTs, t.unit ?? null, t.description ?? null, t.min ?? null, t.max ?? null,
+          t.writable === undefined ? null : t.writable ? 1 : 0, t.critical === undefined ? null : t.critical ? 1 : 0, t.interlock ?? null);
       })();
     } catch (err) {
       throw new LightsoutError('LIGHTSOUT_STORAGE_FAILED', `saving ${tags.length} tags failed: ${(err as Error).message}`, { cause: err });
@@ -103,6 +111,14 @@ export class SqliteStore implements MetadataStore {
     } catch (err) {
       throw new LightsoutError('LIGHTSOUT_STORAGE_FAILED', `saving ${assets.length} assets failed: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * The open driver handle, for the other record stores kept in this file (auth, audit,
+   * commands); app.ts and the CLI hand it to them.
+   */
+  connection(): Database.Database {
+    return this.handle();
   }
 
   private handle(): Database.Database {
