@@ -7,6 +7,10 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApi, listen } from './api/server.js';
+import { AuthAdmin } from './auth/auth-admin.js';
+import { AuthService } from './auth/auth-service.js';
+import type { AuditSink } from './core/audit-port.js';
+import { SqliteAuthStore } from './store/sqlite/sqlite-auth-store.js';
 import type { Config } from './config/schema.js';
 import type { Connector, MessageHandler, Publisher } from './core/connector-status.js';
 import { LightsoutError } from './core/errors.js';
@@ -41,6 +45,15 @@ export interface Platform {
   mqttUrl: string;
   /** The ingest pipeline (benchmarks read its counters). */
   ingest: IngestPipeline;
+  /** The first admin's generated password, on the start that created it (printed once). */
+  generatedAdminPassword?: string;
+  /** A one-time login link for the first admin (valid 15 minutes). */
+  loginLink: string;
+  /** Every HTTP route (the tenant-isolation test walks it). */
+  routes: ReadonlyArray<{ method: string; url: string; public: boolean }>;
+  /** Authentication (the CLI and tests create users and tokens through it). */
+  auth: AuthService;
+  authAdmin: AuthAdmin;
   /** Stop everything in order: no new input, flush, close storage. */
   stop(): Promise<void>;
 }
@@ -114,6 +127,19 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     stops.push(() => store.close());
     const registry = new TagRegistry(store);
     await registry.load();
+
+    // ---- authentication and audit
+    const audit: AuditSink = { record: async () => undefined };
+    const auth = new AuthService({
+      store: new SqliteAuthStore(store.connection()), audit, defaultTenant: config.tenant,
+      sessionHours: config.sessionHours, loginMaxFailures: config.loginMaxFailures, loginWindowSeconds: config.loginWindowSeconds,
+    });
+    const authAdmin = new AuthAdmin(auth);
+    const boot = await auth.bootstrap({ adminPassword: config.adminPassword, adminToken: config.adminToken });
+    if (boot.adminCreated) log.info({ user: 'admin', tenant: config.tenant }, 'first start: admin user created');
+    const pruneTimer = setInterval(() => void auth.prune().catch((err: Error) => log.warn({ err: err.message }, 'session prune failed')), 3_600_000);
+    pruneTimer.unref();
+    stops.push(async () => clearInterval(pruneTimer));
 
     const backend = new DuckdbBackend({ dir: join(dataDir, 'historian'), memoryLimit: `${config.historianMemoryMb}MB` });
     await backend.open();
@@ -211,7 +237,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
-    const api = await buildApi({ services: { tenant: config.tenant, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
+    const api = await buildApi({ services: { auth, authAdmin, audit, secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
     const httpPort = await listen(api, config.httpHost, config.httpPort);
     stops.push(() => api.close());
     // Runs before api.close (stops run in reverse): clients get 1001 and timers stop first.
@@ -232,7 +258,9 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       stops.push(() => factory.stop());
       log.info({ factories: config.simFactories, lines: config.simLines, machines: config.simMachines }, 'virtual factory running');
     }
-    return { httpUrl, mqttUrl, ingest: pipeline, stop: stopAll };
+    const base = (config.publicUrl ?? httpUrl).replace(/\/+$/, '');
+    const loginLink = `${base}/#/login?once=${auth.createLoginLink()}`;
+    return { httpUrl, mqttUrl, ingest: pipeline, stop: stopAll, auth, authAdmin, loginLink, routes: api.routeTable, ...(boot.generatedPassword !== undefined ? { generatedAdminPassword: boot.generatedPassword } : {}) };
   } catch (err) {
     await stopAll();
     throw err;

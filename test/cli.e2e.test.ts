@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { freePort, getJson, tempDir, waitFor } from './helpers.js';
+import { ADMIN_ENV, freePort, getJson, tempDir, waitFor } from './helpers.js';
 
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, ['bin/lightsout.js', ...args], { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } });
@@ -32,7 +32,7 @@ describe('lightsout CLI', () => {
   it('prints the dashboard URL, API docs and MQTT address, serves them, and stops cleanly on SIGTERM', async () => {
     const [http, mqtt] = [await freePort(), await freePort()];
     const dataDir = tempDir();
-    const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--demo', '--http-port', String(http), '--mqtt-port', String(mqtt), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--demo', '--http-port', String(http), '--mqtt-port', String(mqtt), '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...ADMIN_ENV } });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', () => undefined);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { freePort, getJson, startTestPlatform, tempDir, waitFor } from './helpers.js';
+import { ADMIN_ENV, freePort, getJson, startTestPlatform, tempDir, waitFor } from './helpers.js';
 
 const TAGS = 10;
 
@@ -14,7 +14,7 @@ describe('crash safety', () => {
   it('keeps every acknowledged point across kill -9', async () => {
     const dataDir = tempDir();
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...ADMIN_ENV, LIGHTSOUT_MQTT_ALLOW_ANONYMOUS: 'true' } });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
       await waitFor(async () => (await getJson(`http://127.0.0.1:${httpPort}/api/v1/health`)).status === 200, 20_000, 'platform start');

@@ -7,7 +7,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LiveServerMessage } from '../src/protocol/live.js';
-import { getJson, startTestPlatform, waitFor } from './helpers.js';
+import { ADMIN_AUTH, getJson, startTestPlatform, waitFor } from './helpers.js';
 
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let pub: MqttClient;
@@ -22,7 +22,7 @@ class LiveClient {
   closed: { code: number; reason: string } | undefined;
 
   constructor() {
-    this.ws = new WebSocket(platform.httpUrl.replace('http', 'ws') + '/api/v1/live');
+    this.ws = new WebSocket(platform.httpUrl.replace('http', 'ws') + '/api/v1/live', { headers: ADMIN_AUTH });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
@@ -133,7 +133,7 @@ describe('live hub over WebSocket', () => {
   it('refuses a browser handshake from a foreign origin, accepts its own origin and listed ones', async () => {
     const url = platform.httpUrl.replace('http', 'ws') + '/api/v1/live';
     const attempt = (origin: string) => new Promise<number>((resolve) => {
-      const ws = new WebSocket(url, { origin });
+      const ws = new WebSocket(url, { origin, headers: ADMIN_AUTH });
       ws.once('open', () => { ws.close(); resolve(101); });
       ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
       ws.once('error', () => undefined);
@@ -142,7 +142,7 @@ describe('live hub over WebSocket', () => {
     expect(await attempt(platform.httpUrl)).toBe(101);
     const listed = await startTestPlatform({ allowedOrigins: 'https://hmi.plant.example, https://other.example' });
     try {
-      const ws = new WebSocket(listed.httpUrl.replace('http', 'ws') + '/api/v1/live', { origin: 'https://hmi.plant.example' });
+      const ws = new WebSocket(listed.httpUrl.replace('http', 'ws') + '/api/v1/live', { origin: 'https://hmi.plant.example', headers: ADMIN_AUTH });
       await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
       ws.close();
     } finally {

@@ -1,6 +1,6 @@
 /** The REST API as a script or browser sees it: ingest, history, buckets, errors, OpenAPI. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson, startTestPlatform } from './helpers.js';
+import { ADMIN_AUTH, getJson, startTestPlatform } from './helpers.js';
 
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 beforeAll(async () => {
@@ -9,7 +9,7 @@ beforeAll(async () => {
 afterAll(async () => platform?.stop());
 
 const post = async (path: string, body: unknown, contentType = 'application/json') => {
-  const res = await fetch(platform.httpUrl + path, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(platform.httpUrl + path, { method: 'POST', headers: { ...ADMIN_AUTH, 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
 };
 const get = (path: string) => getJson(platform.httpUrl + path);
@@ -65,7 +65,7 @@ describe('REST API', () => {
 
   it('sets tag and asset metadata all-or-nothing, and shows it in the catalog', async () => {
     const patch = async (path: string, body: unknown) => {
-      const res = await fetch(platform.httpUrl + path, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(platform.httpUrl + path, { method: 'PATCH', headers: { ...ADMIN_AUTH, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: res.status, body: (await res.json()) as any };
     };
     expect(await patch('/api/v1/tags', { tags: [{ path: TAG, unit: 'kN', description: 'Ram force', min: 0, max: 250 }] })).toEqual({ status: 200, body: { updated: 1 } });
@@ -86,7 +86,7 @@ describe('REST API', () => {
     const { request } = await import('node:http');
     const url = new URL(platform.httpUrl);
     const withHost = (host: string) => new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = request({ hostname: url.hostname, port: url.port, path: '/api/v1/health', headers: { host } }, (res) => {
+      const req = request({ hostname: url.hostname, port: url.port, path: '/api/v1/health', headers: { host, ...ADMIN_AUTH } }, (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));

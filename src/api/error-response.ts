@@ -66,5 +66,7 @@ export function errorHandler(err: unknown, req: FastifyRequest, reply: FastifyRe
   const e = toLightsoutError(err);
   const status = httpStatus(e.code);
   if (status >= 500) req.log.error({ err, code: e.code }, e.message);
+  const retry = e.details?.retryAfterSeconds;
+  if (typeof retry === 'number') void reply.header('retry-after', String(retry));
   void reply.status(status).send({ error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) } });
 }

@@ -8,11 +8,28 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { LightsoutError } from '../core/errors.js';
 import { errorHandler } from './error-response.js';
+import { installAuthGuard } from './auth-context.js';
+import { accessRoutes } from './http/access.routes.js';
+import { authRoutes } from './http/auth.routes.js';
 import { catalogRoutes } from './http/catalog.routes.js';
 import { dataRoutes } from './http/data.routes.js';
 import { staticRoutes } from './http/static.routes.js';
 import type { ApiServices } from './services.js';
 import { liveRoutes } from './ws/live.ws.js';
+
+/** One registered route: the tenant-isolation test walks this table. */
+export interface ApiRoute {
+  method: string;
+  url: string;
+  public: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route registered, in order. */
+    routeTable: ApiRoute[];
+  }
+}
 
 /** Options of the HTTP server. */
 export interface ApiServerOptions {
@@ -31,6 +48,11 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
   });
   app.setErrorHandler(errorHandler);
+  const routeTable: ApiRoute[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routeTable.push({ method, url: r.url, public: r.config?.public === true });
+  });
   if (opts.services.loopbackOnly) {
     app.addHook('onRequest', async (req) => {
       if (!isLoopbackHost(req.headers.host)) {
@@ -44,11 +66,16 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   await app.register(swagger, {
     openapi: {
       info: { title: 'Lightsout API', version: opts.version, description: 'REST API of Lightsout, the open industrial internet platform for lights-out factories. Errors are `{"error": {"code", "message"}}`; codes are listed in docs/errors.md.' },
-      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'system' }],
+      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'auth' }, { name: 'access' }, { name: 'system' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token lo_<id>_<secret>' }, session: { type: 'apiKey', in: 'cookie', name: 'lightsout_session' } } },
+      security: [{ bearer: [] }, { session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  installAuthGuard(app, opts.services.auth, opts.services.allowedOrigins ?? []);
+  authRoutes(app, opts.services);
+  accessRoutes(app, opts.services);
   catalogRoutes(app, opts.services);
   dataRoutes(app, opts.services);
   await liveRoutes(app, opts.services);

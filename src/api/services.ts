@@ -3,6 +3,9 @@
  * backends; app.ts provides them.
  * @module
  */
+import type { AuthAdmin } from '../auth/auth-admin.js';
+import type { AuthService } from '../auth/auth-service.js';
+import type { AuditSink } from '../core/audit-port.js';
 import type { HistorianBackend } from '../core/historian-port.js';
 import type { IngestSink } from '../core/ingest-port.js';
 import type { HealthResponse } from '../protocol/api-types.js';
@@ -12,8 +15,14 @@ import type { LiveHub } from '../live/live-hub.js';
 
 /** The services behind the REST API. */
 export interface ApiServices {
-  /** The tenant served (until authentication brings many). */
-  tenant: string;
+  /** Authentication: sessions, tokens, login links. */
+  auth: AuthService;
+  /** Users, tokens and tenants. */
+  authAdmin: AuthAdmin;
+  /** The audit trail. */
+  audit: AuditSink;
+  /** Mark the session cookie Secure (when serving HTTPS). */
+  secureCookies?: boolean;
   ingest: IngestSink;
   registry: TagRegistry;
   cache: LastValueCache;

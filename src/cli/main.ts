@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { runStart } from './start-command.js';
 import { runSimCommand } from './sim-command.js';
+import { registerAccessCommands } from './access-commands.js';
 
 const program = new Command();
 program.name('lightsout').description('Lightsout: the open industrial internet platform for lights-out factories.');
@@ -44,5 +45,7 @@ program
   .option('--rate <hz>', 'updates per second per tag', '1')
   .option('--seed <n>', 'random seed (same seed, same plant)', '42')
   .action(runSimCommand);
+
+registerAccessCommands(program);
 
 await program.parseAsync(process.argv);

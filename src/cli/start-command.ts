@@ -62,7 +62,15 @@ export async function runStart(flags: StartFlags): Promise<void> {
     `  Dashboard:  ${platform.httpUrl}/`,
     `  API docs:   ${platform.httpUrl}/api/docs`,
     `  MQTT:       ${platform.mqttUrl}  (UNS: uns/${config.tenant}/<site>/<area>/<line>/<machine>/<tag>, Sparkplug B: spBv1.0/#)`,
-    `  Login:      none needed yet; the servers listen on ${config.httpHost} only. Stop with Ctrl+C.`,
+    `  Log in:     ${platform.loginLink}`,
+    `              (a one-time link for the admin user, valid 15 minutes)`,
+    ...(platform.generatedAdminPassword !== undefined
+      ? [
+        `  First start: user "admin", password ${platform.generatedAdminPassword}`,
+        '              This password is shown only now: keep it somewhere safe, or change it after logging in.',
+      ]
+      : ['  Users:      log in as "admin" or another user; `lightsout user passwd admin` resets a forgotten password.']),
+    `  MQTT devices need credentials: \`lightsout device add <id> --tenant ${config.tenant}\`. Stop with Ctrl+C.`,
     '',
   ];
   process.stdout.write(lines.join('\n') + '\n');

@@ -139,10 +139,11 @@ export class TagRegistry {
   }
 
   /** The asset tree of a tenant, built from its tag paths. */
-  tree(tenant: string): AssetNode[] {
+  tree(tenant: string, visible?: (tagPath: string) => boolean): AssetNode[] {
     const root: AssetNode = { name: '', path: '', children: [], tags: [] };
     const index = new Map<string, AssetNode>([['', root]]);
     for (const t of this.list(tenant)) {
+      if (visible && !visible(t.path)) continue;
       const levels = t.path.split('/');
       let node = root;
       for (let i = 0; i < levels.length - 1; i++) {

@@ -3,11 +3,14 @@
  * @module
  */
 import { Type } from '@sinclair/typebox';
+import { LightsoutError } from '../../core/errors.js';
 import type { FastifyInstance } from 'fastify';
 import {
   AssetMetaRequestSchema, AssetsResponseSchema, ErrorSchema, HealthResponseSchema, MetaUpdateResponseSchema, TagMetaRequestSchema, TagsResponseSchema,
   type AssetMetaRequest, type TagMetaRequest,
 } from '../../protocol/api-types.js';
+import { can, requireRole } from '../../core/auth.js';
+import { principalOf } from '../auth-context.js';
 import type { ApiServices } from '../services.js';
 
 /** Register the catalog routes. */
@@ -23,7 +26,10 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
 
   app.get('/api/v1/assets', {
     schema: { summary: 'The asset tree (ISA-95: site / area / line / machine) with tag names', tags: ['catalog'], response: { 200: AssetsResponseSchema } },
-  }, async () => ({ tenant: s.tenant, assets: s.registry.tree(s.tenant) }));
+  }, async (req) => {
+    const p = principalOf(req);
+    return { tenant: p.tenant, assets: s.registry.tree(p.tenant, (path) => can(p, 'viewer', path)) };
+  });
 
   app.get<{ Querystring: { prefix?: string } }>('/api/v1/tags', {
     schema: {
@@ -32,14 +38,15 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
       querystring: Type.Object({ prefix: Type.Optional(Type.String({ description: 'e.g. shanghai-lingang/machining/line-1/' })) }),
       response: { 200: TagsResponseSchema, 400: ErrorSchema },
     },
-  }, async (req) => ({
-    tags: s.registry.list(s.tenant, req.query.prefix ?? '').map((t) => ({
+  }, async (req) => {
+    const p = principalOf(req);
+    return { tags: s.registry.list(p.tenant, req.query.prefix ?? '').filter((t) => can(p, 'viewer', t.path)).map((t) => ({
       path: t.path, type: t.type, source: t.source, createdTs: t.createdTs,
       ...(t.unit !== undefined ? { unit: t.unit } : {}), ...(t.description !== undefined ? { description: t.description } : {}),
       ...(t.min !== undefined ? { min: t.min } : {}), ...(t.max !== undefined ? { max: t.max } : {}),
       ...(t.writable ? { writable: true } : {}), ...(t.critical ? { critical: true } : {}), ...(t.interlock ? { interlock: t.interlock } : {}),
-    })),
-  }));
+    })) };
+  });
 
   app.patch<{ Body: TagMetaRequest }>('/api/v1/tags', {
     schema: {
@@ -49,7 +56,14 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
       body: TagMetaRequestSchema,
       response: { 200: MetaUpdateResponseSchema, 400: ErrorSchema, 404: ErrorSchema },
     },
-  }, async (req) => ({ updated: await s.registry.updateMeta(s.tenant, req.body.tags) }));
+  }, async (req) => {
+    const p = principalOf(req);
+    for (const t of req.body.tags) {
+      if (!can(p, 'viewer', t.path)) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `tag "${t.path}" does not exist in tenant ${p.tenant}`);
+      requireRole(p, 'engineer', t.path, 'change tag metadata');
+    }
+    return { updated: await s.registry.updateMeta(p.tenant, req.body.tags) };
+  });
 
   app.patch<{ Body: AssetMetaRequest }>('/api/v1/assets', {
     schema: {
@@ -59,5 +73,9 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
       body: AssetMetaRequestSchema,
       response: { 200: MetaUpdateResponseSchema, 400: ErrorSchema },
     },
-  }, async (req) => ({ updated: await s.registry.updateAssets(s.tenant, req.body.assets) }));
+  }, async (req) => {
+    const p = principalOf(req);
+    for (const a of req.body.assets) requireRole(p, 'engineer', a.path, 'change asset metadata');
+    return { updated: await s.registry.updateAssets(p.tenant, req.body.assets) };
+  });
 }

@@ -10,6 +10,8 @@ import {
   ErrorSchema, HistoryResponseSchema, IngestRequestSchema, IngestResponseSchema, LatestResponseSchema,
   type ApiPoint, type HistoryResponse, type IngestRequest, type IngestResponse, type LatestResponse,
 } from '../../protocol/api-types.js';
+import { can } from '../../core/auth.js';
+import { principalOf } from '../auth-context.js';
 import type { ApiServices } from '../services.js';
 import { parseTime } from './time-param.js';
 
@@ -30,14 +32,21 @@ export function dataRoutes(app: FastifyInstance, s: ApiServices): void {
       response: { 200: IngestResponseSchema, ...errors },
     },
   }, async (req) => {
-    const candidates = req.body.points;
-    const result = await s.ingest.submit({ tenant: s.tenant, source: 'http', points: candidates });
-    const index = new Map<string, number[]>();
-    candidates.forEach((c, i) => { const l = index.get(c.tag); if (l) l.push(i); else index.set(c.tag, [i]); });
-    const rejected = result.rejected.map((r) => {
-      const positions = index.get(r.subject ?? '');
-      return { index: positions?.shift() ?? -1, tag: r.subject ?? '', code: r.code, message: r.message };
+    const p = principalOf(req);
+    // Writing points is an operator's right on the tag's asset; points outside it are refused one by one.
+    const forbidden: Array<{ index: number; tag: string; code: string; message: string }> = [];
+    const candidates = req.body.points.filter((c, i) => {
+      if (typeof c.tag === 'string' && can(p, 'operator', c.tag)) return true;
+      forbidden.push({ index: i, tag: String(c.tag), code: 'LIGHTSOUT_FORBIDDEN', message: `${p.name} needs the operator role on "${String(c.tag)}" to write it` });
+      return false;
     });
+    const positionsOf = new Map<string, number[]>();
+    req.body.points.forEach((c, i) => { if (!forbidden.some((f) => f.index === i)) { const l = positionsOf.get(c.tag); if (l) l.push(i); else positionsOf.set(c.tag, [i]); } });
+    const result = candidates.length > 0 ? await s.ingest.submit({ tenant: p.tenant, source: 'http', points: candidates }) : { accepted: 0, rejected: [] };
+    const rejected = [...forbidden, ...result.rejected.map((r) => {
+      const positions = positionsOf.get(r.subject ?? '');
+      return { index: positions?.shift() ?? -1, tag: r.subject ?? '', code: r.code, message: r.message };
+    })].sort((a, b) => a.index - b.index);
     if (result.accepted === 0 && rejected.length > 0) {
       throw new LightsoutError(rejected[0]!.code as 'LIGHTSOUT_BAD_VALUE', `no point accepted: ${rejected[0]!.message}${rejected.length > 1 ? ` (and ${rejected.length - 1} more)` : ''}`, { details: { rejected } });
     }
@@ -55,8 +64,9 @@ export function dataRoutes(app: FastifyInstance, s: ApiServices): void {
   }, async (req) => {
     const tags = Array.isArray(req.query.tag) ? req.query.tag : [req.query.tag];
     const body: LatestResponse = { points: [], unknown: [] };
+    const who = principalOf(req);
     for (const path of tags) {
-      const tag = s.registry.get(s.tenant, path);
+      const tag = can(who, 'viewer', path) ? s.registry.get(who.tenant, path) : undefined;
       const p = tag ? s.cache.get(tag.id) : undefined;
       if (!tag) body.unknown.push(path);
       else if (p) body.points.push({ tag: path, ts: p.ts, value: p.value, quality: p.quality });
@@ -80,8 +90,9 @@ export function dataRoutes(app: FastifyInstance, s: ApiServices): void {
     },
   }, async (req) => {
     const q = req.query;
-    const tag = s.registry.get(s.tenant, q.tag);
-    if (!tag) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `tag "${q.tag}" does not exist in tenant ${s.tenant}`);
+    const p = principalOf(req);
+    const tag = can(p, 'viewer', q.tag) ? s.registry.get(p.tenant, q.tag) : undefined;
+    if (!tag) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `tag "${q.tag}" does not exist in tenant ${p.tenant}`);
     const to = parseTime(q.to, 'to', Date.now());
     const from = parseTime(q.from, 'from', to - 3_600_000);
     if (from >= to) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', `from (${from}) must be before to (${to})`);

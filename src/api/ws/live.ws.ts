@@ -9,6 +9,7 @@ import type { RawData, WebSocket } from 'ws';
 import { LightsoutError } from '../../core/errors.js';
 import type { LiveSocket } from '../../live/live-session.js';
 import { ErrorSchema } from '../../protocol/api-types.js';
+import { principalOf } from '../auth-context.js';
 import type { ApiServices } from '../services.js';
 import { parseLiveMessage } from './live-message.js';
 
@@ -88,8 +89,10 @@ export async function liveRoutes(app: FastifyInstance, s: ApiServices): Promise<
     handler: async () => {
       throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', '/api/v1/live is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)');
     },
-    wsHandler: (ws) => {
-      const conn = s.live.connect(s.tenant, liveSocket(ws));
+    wsHandler: (ws, req) => {
+      const p = principalOf(req);
+      const scopes = p.grants.map((g) => g.scope);
+      const conn = s.live.connect(p.tenant, liveSocket(ws), scopes);
       if (conn === undefined) return;
       ws.on('message', (data: RawData, isBinary: boolean) => {
         const size = frameBytes(data);
