@@ -3,13 +3,15 @@
  * together from the validated config. Everything else depends on ports.
  * @module
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApi, listen } from './api/server.js';
 import { AuthAdmin } from './auth/auth-admin.js';
 import { AuthService } from './auth/auth-service.js';
 import type { AuditSink } from './core/audit-port.js';
+import type { Principal } from './core/auth.js';
 import { SqliteAuthStore } from './store/sqlite/sqlite-auth-store.js';
 import type { Config } from './config/schema.js';
 import type { Connector, MessageHandler, Publisher } from './core/connector-status.js';
@@ -265,4 +267,37 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     await stopAll();
     throw err;
   }
+}
+
+// ---- management commands (user, token, tenant, device, audit) on a data directory
+
+/** What a management command works with. */
+export interface DataDirStores {
+  store: SqliteStore;
+  auth: AuthService;
+  admin: AuthAdmin;
+  audit: AuditSink;
+  /** The person at the console, as recorded in the audit trail. */
+  actor: Principal;
+  close(): Promise<void>;
+}
+
+/** Open `<dataDir>/metadata.sqlite`; refuses a directory that holds no platform data. */
+export async function openStores(dataDir: string, defaultTenant = 'demo'): Promise<DataDirStores> {
+  const file = join(dataDir, 'metadata.sqlite');
+  if (!existsSync(file)) throw new Error(`no Lightsout data in ${dataDir} (missing metadata.sqlite): start the platform once, or pass --data-dir`);
+  const store = new SqliteStore(file);
+  await store.open();
+  const audit: AuditSink = { record: async () => undefined };
+  const authStore = new SqliteAuthStore(store.connection());
+  const tenant = (await authStore.listTenants())[0]?.id ?? defaultTenant;
+  const auth = new AuthService({ store: authStore, audit, defaultTenant: tenant, sessionHours: 12, loginMaxFailures: 5, loginWindowSeconds: 900 });
+  let who = 'console';
+  try {
+    who = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "console"
+  }
+  const actor: Principal = { kind: 'system', id: 'cli', name: `cli:${who}`, tenant, grants: [{ role: 'admin', scope: '' }], platformOperator: true };
+  return { store, auth, admin: new AuthAdmin(auth), audit, actor, close: () => store.close() };
 }
