@@ -1,0 +1,153 @@
+/**
+ * Tenant isolation, generated from the server's route table: with tenant A's credentials every
+ * route is called with tenant B's ids (and B's tag paths) and must answer 403 or 404, or an
+ * answer holding nothing of B. A route the table holds but this file does not cover fails the
+ * test, so a new route cannot ship without an isolation case.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Platform } from '../src/app.js';
+import { sendJson, startTestPlatform } from './helpers.js';
+
+let platform: Platform;
+const url = (p: string) => platform.httpUrl + p;
+
+/** Tenant B's identifiers, filled by the seeding below. */
+const B = {
+  tenant: 'beta',
+  tag: 'beta-site/area/line-1/press-1/force',
+  line: 'beta-site/area/line-1',
+  value: 987654.321,
+  userId: '',
+  username: 'bob-beta',
+  tokenId: '',
+  deviceId: 'beta-gw-1',
+  commandId: '',
+  showcaseId: '',
+};
+
+let alice: Record<string, string>;
+let bob: Record<string, string>;
+
+async function loginCookie(username: string, password: string): Promise<Record<string, string>> {
+  const res = await fetch(url('/api/v1/auth/login'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  expect(res.status).toBe(200);
+  return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]! };
+}
+
+/** How to call a route as A with B's ids; `list` routes must answer without B's data. */
+interface Case {
+  calls: () => Array<{ path: string; body?: unknown }>;
+  /** Allowed statuses; default 403/404. */
+  expect?: number[];
+}
+
+const id = (path: string, body?: unknown) => () => [{ path, ...(body === undefined ? {} : { body }) }];
+
+/** Every /api/ route, by "METHOD url". */
+const CASES: Record<string, Case> = {
+  // auth: about the caller only
+  'POST /api/v1/auth/login': { calls: id('/api/v1/auth/login', { username: B.username, password: 'wrong-password-for-bob' }), expect: [401] },
+  'POST /api/v1/auth/link': { calls: id('/api/v1/auth/link', { token: 'not-a-link-token' }), expect: [401] },
+  'POST /api/v1/auth/logout': { calls: id('/api/v1/auth/logout'), expect: [204] },
+  'GET /api/v1/auth/me': { calls: id('/api/v1/auth/me'), expect: [200] },
+  'PUT /api/v1/auth/password': { calls: id('/api/v1/auth/password', { current: 'wrong-current-password', password: 'whatever-new-password' }), expect: [403] },
+  // access
+  'GET /api/v1/users': { calls: () => [{ path: '/api/v1/users' }, { path: `/api/v1/users?tenant=${B.tenant}` }], expect: [200, 403] },
+  'POST /api/v1/users': { calls: id('/api/v1/users', { username: 'intruder-1', grants: [{ role: 'admin', scope: '' }], tenant: 'beta' }) },
+  'PATCH /api/v1/users/:id': { calls: () => [{ path: `/api/v1/users/${B.userId}`, body: { disabled: true } }] },
+  'DELETE /api/v1/users/:id': { calls: () => [{ path: `/api/v1/users/${B.userId}` }] },
+  'GET /api/v1/tokens': { calls: id('/api/v1/tokens'), expect: [200] },
+  'POST /api/v1/tokens': { calls: id('/api/v1/tokens', { name: 'x', grants: [{ role: 'admin', scope: B.line }] }), expect: [201, 403] },
+  'DELETE /api/v1/tokens/:id': { calls: () => [{ path: `/api/v1/tokens/${B.tokenId}` }] },
+  'GET /api/v1/tenants': { calls: id('/api/v1/tenants') },
+  'POST /api/v1/tenants': { calls: id('/api/v1/tenants', { id: 'intruder' }) },
+  'PATCH /api/v1/tenants/:id': { calls: () => [{ path: `/api/v1/tenants/${B.tenant}`, body: { disabled: true } }] },
+  // catalog and data: A's namespace only, whatever path is named
+  'GET /api/v1/health': { calls: id('/api/v1/health'), expect: [200] },
+  'GET /api/v1/assets': { calls: id('/api/v1/assets'), expect: [200] },
+  'PATCH /api/v1/assets': { calls: id('/api/v1/assets', { assets: [{ path: 'beta-site', description: 'taken over' }] }), expect: [200] },
+  'GET /api/v1/tags': { calls: () => [{ path: '/api/v1/tags' }, { path: `/api/v1/tags?prefix=${B.line}` }], expect: [200] },
+  'PATCH /api/v1/tags': { calls: id('/api/v1/tags', { tags: [{ path: B.tag, unit: 'kN' }] }) },
+  'POST /api/v1/ingest': { calls: id('/api/v1/ingest', { points: [{ tag: 'acme-site/area/line-1/m/x', value: 1 }] }), expect: [200] },
+  'GET /api/v1/latest': { calls: id(`/api/v1/latest?tag=${B.tag}`), expect: [200] },
+  'GET /api/v1/history': { calls: id(`/api/v1/history?tag=${B.tag}&from=0`) },
+  'GET /api/v1/live': { calls: id('/api/v1/live'), expect: [400] },
+  // devices
+  'GET /api/v1/devices': { calls: id('/api/v1/devices'), expect: [200] },
+  'POST /api/v1/devices': { calls: id('/api/v1/devices', { id: B.deviceId }), expect: [409] },
+  'DELETE /api/v1/devices/:id': { calls: () => [{ path: `/api/v1/devices/${B.deviceId}` }] },
+  // commands
+  'GET /api/v1/commands': { calls: () => [{ path: '/api/v1/commands' }, { path: `/api/v1/commands?tag=${B.tag}` }], expect: [200] },
+  'POST /api/v1/commands': { calls: id('/api/v1/commands', { kind: 'write', tag: B.tag, value: 1, idempotencyKey: 'iso-1' }) },
+  'GET /api/v1/commands/:id': { calls: () => [{ path: `/api/v1/commands/${B.commandId}` }] },
+  'POST /api/v1/commands/:id/confirm': { calls: () => [{ path: `/api/v1/commands/${B.commandId}/confirm`, body: {} }] },
+  'POST /api/v1/commands/:id/approve': { calls: () => [{ path: `/api/v1/commands/${B.commandId}/approve`, body: {} }] },
+  'POST /api/v1/commands/:id/cancel': { calls: () => [{ path: `/api/v1/commands/${B.commandId}/cancel`, body: {} }] },
+  // audit
+  'GET /api/v1/audit': { calls: () => [{ path: '/api/v1/audit' }, { path: `/api/v1/audit?actor=${B.username}` }], expect: [200] },
+  'GET /api/v1/audit.csv': { calls: id('/api/v1/audit.csv'), expect: [200] },
+  'GET /api/v1/audit/verify': { calls: id('/api/v1/audit/verify'), expect: [200] },
+  // showcase links
+  'GET /api/v1/showcase': { calls: id('/api/v1/showcase'), expect: [200] },
+  'POST /api/v1/showcase': { calls: id('/api/v1/showcase', { scope: B.line, title: 'stolen' }) },
+  'DELETE /api/v1/showcase/:id': { calls: () => [{ path: `/api/v1/showcase/${B.showcaseId}` }] },
+  // A link is a capability: it opens one line to anyone holding it. Without B's secret, A gets 404.
+  'GET /api/v1/showcase/:token/view': { calls: () => [{ path: `/api/v1/showcase/${B.showcaseId}.not-the-secret/view` }] },
+};
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  for (const t of ['acme', 'beta']) expect((await sendJson('POST', url('/api/v1/tenants'), { id: t, sparkplugGroups: [`${t}:*`] })).status).toBe(201);
+  const a = await sendJson('POST', url('/api/v1/users'), { username: 'alice-acme', tenant: 'acme', grants: [{ role: 'admin', scope: '' }] });
+  const b = await sendJson('POST', url('/api/v1/users'), { username: B.username, tenant: 'beta', grants: [{ role: 'admin', scope: '' }] });
+  B.userId = b.body.user.id;
+  alice = await loginCookie('alice-acme', a.body.password);
+  bob = await loginCookie(B.username, b.body.password);
+  // Tenant B's data and records, made by B's admin.
+  expect((await sendJson('POST', url('/api/v1/ingest'), { points: [{ tag: B.tag, value: B.value }] }, bob)).status).toBe(200);
+  expect((await sendJson('PATCH', url('/api/v1/tags'), { tags: [{ path: B.tag, writable: true }] }, bob)).status).toBe(200);
+  B.tokenId = (await sendJson('POST', url('/api/v1/tokens'), { name: 'beta-mes' }, bob)).body?.token?.id ?? '';
+  await sendJson('POST', url('/api/v1/devices'), { id: B.deviceId }, bob);
+  const cmd = await sendJson('POST', url('/api/v1/commands'), { kind: 'write', tag: B.tag, value: 5, idempotencyKey: 'beta-1' }, bob);
+  B.commandId = cmd.body?.id ?? cmd.body?.command?.id ?? 'no-command';
+  const link = await sendJson('POST', url('/api/v1/showcase'), { scope: B.line, title: 'Beta line 1' }, bob);
+  B.showcaseId = link.body?.id ?? 'no-link';
+}, 60_000);
+afterAll(async () => platform?.stop());
+
+describe('tenant isolation', () => {
+  it('seeded tenant B with a user, a token and data', () => {
+    expect(B.userId).not.toBe('');
+    expect(B.tokenId).not.toBe('');
+  });
+
+  it('every route refuses tenant B\'s ids to tenant A, and leaks nothing of B', async () => {
+    const routes = platform.routes.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.url !== '/api/openapi.json');
+    const uncovered = routes.map((r) => `${r.method} ${r.url}`).filter((k) => !(k in CASES));
+    expect(uncovered, 'routes without a tenant-isolation case: add them to CASES').toEqual([]);
+    const secrets = [B.userId, B.tokenId, String(B.value), B.commandId, B.showcaseId].filter((s) => s.length >= 5 && !s.startsWith('no-'));
+    // Logging out ends A's session: last.
+    const ordered = [...routes.filter((r) => r.url !== '/api/v1/auth/logout'), ...routes.filter((r) => r.url === '/api/v1/auth/logout')];
+    for (const r of ordered) {
+      const c = CASES[`${r.method} ${r.url}`]!;
+      for (const call of c.calls()) {
+        const res = await sendJson(r.method, url(call.path), call.body, alice).catch(async () => {
+          const raw = await fetch(url(call.path), { method: r.method, headers: alice });
+          return { status: raw.status, body: await raw.text(), headers: raw.headers };
+        });
+        const allowed = c.expect ?? [403, 404];
+        expect(allowed, `${r.method} ${call.path} answered ${res.status}: ${String(JSON.stringify(res.body ?? null)).slice(0, 200)}`).toContain(res.status);
+        const text = JSON.stringify(res.body ?? '');
+        // An id the request itself named may be echoed in the error; anything else of B may not appear.
+        const asked = call.path + JSON.stringify(call.body ?? '');
+        for (const s of secrets) if (!asked.includes(s)) expect(text, `${r.method} ${call.path} leaks ${s}`).not.toContain(s);
+        if (r.method === 'GET') expect(text, `${r.method} ${call.path} names tenant B's user`).not.toContain(B.username);
+      }
+    }
+    // B's records are intact after A's attempts.
+    expect((await sendJson('GET', url(`/api/v1/latest?tag=${B.tag}`), undefined, bob)).body.points[0].value).toBe(B.value);
+    expect((await sendJson('GET', url('/api/v1/auth/me'), undefined, bob)).status).toBe(200);
+    const tenants = (await sendJson('GET', url('/api/v1/tenants'))).body.tenants;
+    expect(tenants.find((t: any) => t.id === 'beta').disabled).toBe(false);
+  });
+});
