@@ -112,4 +112,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX showcase_tenant ON showcase_links (tenant);
     `,
   },
+  {
+    // The audit trail: append-only (the triggers refuse UPDATE and DELETE through SQL; anything
+    // that goes around them is caught by the hash chain and the sealed anchor of the head).
+    version: 4,
+    sql: `
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        ts INTEGER NOT NULL,
+        tenant TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        actor_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX audit_tenant_seq ON audit_log (tenant, seq);
+      CREATE INDEX audit_tenant_ts ON audit_log (tenant, ts);
+      CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        mac TEXT NOT NULL
+      );
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+    `,
+  },
 ];
