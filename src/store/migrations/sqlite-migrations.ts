@@ -142,4 +142,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        principal_id TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        target TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_ts INTEGER NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX commands_idempotency ON commands (tenant, principal_id, idempotency_key, created_ts);
+      CREATE INDEX commands_tenant_created ON commands (tenant, created_ts);
+      CREATE INDEX commands_state ON commands (state);
+    `,
+  },
 ];
