@@ -2,6 +2,7 @@
  * Shared pieces of the benchmarks: run the platform as its own process (so its CPU and memory are
  * its own), read a process's CPU time and RSS from /proc, pick free ports, print progress to stderr.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -53,6 +54,10 @@ export interface BenchPlatform {
   httpUrl: string;
   mqttUrl: string;
   dataDir: string;
+  /** Headers authenticating as the seeded admin token. */
+  auth: Record<string, string>;
+  /** The first admin's password (to log a browser in). */
+  adminPassword: string;
   health(): Promise<any>;
   stop(): Promise<void>;
 }
@@ -62,12 +67,16 @@ export async function startPlatformProcess(extraArgs: string[] = [], env: NodeJS
   const dataDir = mkdtempSync(join(tmpdir(), 'lightsout-bench-'));
   const httpPort = await freePort();
   const mqttPort = await freePort();
+  const token = `bench-${randomBytes(24).toString('base64url')}`;
+  const adminPassword = `bench-${randomBytes(12).toString('base64url')}`;
   const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn', ...extraArgs], {
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, ...env },
+    // The benchmark's publishers connect without credentials (auth is per connection, not per message).
+    env: { ...process.env, LIGHTSOUT_ADMIN_TOKEN: token, LIGHTSOUT_ADMIN_PASSWORD: adminPassword, LIGHTSOUT_MQTT_ALLOW_ANONYMOUS: 'true', ...env },
   });
   const httpUrl = `http://127.0.0.1:${httpPort}`;
-  const health = async () => (await fetch(httpUrl + '/api/v1/health')).json();
+  const auth = { authorization: `Bearer ${token}` };
+  const health = async () => (await fetch(httpUrl + '/api/v1/health', { headers: auth })).json();
   const until = Date.now() + 30_000;
   for (;;) {
     try {
@@ -79,7 +88,7 @@ export async function startPlatformProcess(extraArgs: string[] = [], env: NodeJS
     }
   }
   return {
-    child, httpUrl, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, dataDir, health,
+    child, httpUrl, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, dataDir, health, auth, adminPassword,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

@@ -45,7 +45,7 @@ function mainThreadCpuSeconds(pid: number): number {
 const stats = { recording: false, hist: new Histogram(), points: 0, messages: 0, coalesced: 0, snapshots: 0, errors: 0 };
 
 function openClient(platform: BenchPlatform, i: number): Promise<WebSocket> {
-  const ws = new WebSocket(platform.httpUrl.replace('http', 'ws') + '/api/v1/live');
+  const ws = new WebSocket(platform.httpUrl.replace('http', 'ws') + '/api/v1/live', { headers: platform.auth });
   ws.on('message', (data) => {
     const at = performance.timeOrigin + performance.now();
     const m = JSON.parse(data.toString()) as { type: string; points?: Array<{ value: number }>; coalesced?: boolean };

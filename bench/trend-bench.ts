@@ -39,7 +39,7 @@ async function load(start: number, end: number): Promise<number> {
         // A daily cycle, a slow drift and noise: realistic enough that min/max bands are not flat.
         points.push({ tag: TAG, ts, value: Math.round((60 + 8 * Math.sin(ts / 13_750_000) + 2 * Math.sin(ts / 1_300_000) + Math.random()) * 100) / 100 });
       }
-      const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points }) });
+      const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, { method: 'POST', headers: { ...platform.auth, 'content-type': 'application/json' }, body: JSON.stringify({ points }) });
       if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
       done += points.length;
       if (Math.floor(done / 500_000) !== Math.floor((done - points.length) / 500_000)) progress(`${done.toLocaleString('en')} / ${total.toLocaleString('en')} points stored`);
@@ -67,6 +67,8 @@ try {
   for (let i = 0; i < f.runs; i++) {
     const context = await browser.newContext({ viewport: { width: f.width, height: f.height } });
     const page = await context.newPage();
+    // Log in: the context's request API shares its cookie jar with the page.
+    await context.request.post(`${platform.httpUrl}/api/v1/auth/login`, { data: { username: 'admin', password: platform.adminPassword } });
     await page.goto(url);
     await page.waitForSelector('[data-testid="trend-chart"][data-ready="true"]', { timeout: 30_000 });
     const r = await page.evaluate(() => {
