@@ -57,7 +57,9 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Install the guard on the app. */
 export function installAuthGuard(app: FastifyInstance, auth: AuthService, allowedOrigins: readonly string[]): void {
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/') || req.url.startsWith('/api/docs') || req.url.startsWith('/api/openapi.json')) return;
+    // Decide on the matched route, not the raw URL, so no spelling of a path slips past.
+    const route = req.routeOptions.url ?? '';
+    if (!route.startsWith('/api/') || route.startsWith('/api/docs') || route === '/api/openapi.json') return;
     const bearer = req.headers.authorization;
     if (bearer !== undefined) {
       const m = /^Bearer\s+(\S+)$/i.exec(bearer);
