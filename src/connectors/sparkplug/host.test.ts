@@ -49,7 +49,7 @@ function harness(reorderTimeoutMs = 2000) {
   const host = new SparkplugHost({
     hostId: 'lightsout',
     mapping: pathMapping(),
-    publish: (t, payload, opts) => published.push({ topic: t, payload, opts }),
+    publish: (t, payload, opts) => void published.push({ topic: t, payload, opts }),
     emit: (points) => emitted.push(points),
     onReject: (reason, t) => rejects.push({ reason, topic: t }),
     clock,

@@ -19,15 +19,18 @@
  *   the rest of its payload is kept. Nothing thrown inside escapes `handle`.
  * - Node Control/*, Properties/* and bdSeq are recorded as tags of the node like any metric.
  *   Transient metrics are recorded too (Lightsout has no "do not historize" flag yet).
+ * - Commands: every born metric is remembered by tag path, so `command(tagPath, value)` can send
+ *   an NCMD/DCMD naming that metric with its birth datatype; `targetOnline` says whether the node
+ *   (and device) is born and not dead.
  * @module
  */
-import type { ErrorCode } from '../../core/errors.js';
-import type { Point } from '../../core/point.js';
-import { DataType, decodePayload, encodePayload } from './codec.js';
+import { LightsoutError, type ErrorCode } from '../../core/errors.js';
+import type { Point, Value } from '../../core/point.js';
+import { DataType, dataTypeName, decodePayload, encodePayload } from './codec.js';
 import type { SpPayload } from './codec.js';
 import { birthPoints, dataPoints } from './host-points.js';
 import type { HostPoint, PointContext } from './host-points.js';
-import { bdSeqOf, MetricScope, NodeSession } from './host-session.js';
+import { bdSeqOf, MetricScope, NodeSession, type MetricState } from './host-session.js';
 import type { SparkplugMapping } from './mapping.js';
 import { buildTopic, parseTopic, stateTopic } from './topic.js';
 import type { DeviceTopic, NodeTopic, SparkplugTopic } from './topic.js';
@@ -54,8 +57,11 @@ export interface SparkplugHostOptions {
   hostId: string;
   /** Metric ids → tag path; may throw to refuse a metric (see `pathMapping`). */
   mapping: SparkplugMapping;
-  /** Sends an MQTT message (rebirth requests, STATE re-announcements). */
-  publish: (topic: string, payload: Uint8Array, opts: { qos: 0 | 1; retain: boolean }) => void;
+  /**
+   * Sends an MQTT message (rebirth requests, STATE re-announcements, commands). A returned promise
+   * settles when the broker took it; commands wait for it, other messages only log a failure.
+   */
+  publish: (topic: string, payload: Uint8Array, opts: { qos: 0 | 1; retain: boolean }) => void | Promise<void>;
   /** Receives the points of one message, synchronously from `handle` (or from a reorder timeout). */
   emit: (points: HostPoint[]) => void;
   /**
@@ -82,9 +88,33 @@ const MAX_NODES = 100_000;
 
 const NOOP = (): void => undefined;
 
+/** Where a tag's metric lives, for commands: found through the birth that defined it. */
+export interface CommandTarget {
+  group: string;
+  node: string;
+  /** Absent for the edge node's own metrics (NCMD). */
+  device?: string;
+  /** The metric name as born. */
+  metric: string;
+  /** The birth's datatype. */
+  datatype: number | undefined;
+}
+
+interface TargetEntry extends CommandTarget {
+  session: NodeSession;
+  state: MetricState;
+}
+
+/** Datatypes whose values must be integers. */
+const INTEGER_TYPES = new Set<number>([DataType.Int8, DataType.Int16, DataType.Int32, DataType.Int64, DataType.UInt8, DataType.UInt16, DataType.UInt32, DataType.UInt64, DataType.DateTime]);
+const NUMBER_TYPES = new Set<number>([...INTEGER_TYPES, DataType.Float, DataType.Double]);
+const STRING_TYPES = new Set<number>([DataType.String, DataType.Text, DataType.UUID]);
+
 /** The Sparkplug host application state machine (behaviour in the module comment). */
 export class SparkplugHost {
   private readonly nodes = new Map<string, NodeSession>();
+  /** Tag path → the metric that carries it (reverse lookup for commands). */
+  private readonly targets = new Map<string, TargetEntry>();
   private readonly clock: HostClock;
   private readonly log: HostLog;
   private readonly reorderMs: number;
@@ -180,7 +210,7 @@ export class SparkplugHost {
     if (online === false) {
       const m = this.stateMessage(true);
       this.log.info({ topic }, 'Sparkplug host: offline STATE seen for this host; republishing online');
-      this.opts.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain });
+      this.send(m.topic, m.payload, { qos: m.qos, retain: m.retain });
     }
   }
 
@@ -195,6 +225,7 @@ export class SparkplugHost {
     s.reset(p.seq, bdSeqOf(p));
     this.log.debug({ group: t.group, node: t.node, bdSeq: String(s.bdSeq) }, 'Sparkplug edge node born');
     this.emit(birthPoints(this.points, s.scope, t.group, t.node, undefined, p, topic));
+    this.index(s, undefined, s.scope);
   }
 
   private onNodeDeath(t: NodeTopic, p: SpPayload, topic: string): void {
@@ -279,7 +310,8 @@ export class SparkplugHost {
     if (t.type === 'DBIRTH') {
       const scope = new MetricScope();
       s.devices.set(t.device, { online: true, scope });
-      return this.emit(birthPoints(this.points, scope, t.group, t.node, t.device, p, topic));
+      this.emit(birthPoints(this.points, scope, t.group, t.node, t.device, p, topic));
+      return this.index(s, t.device, scope);
     }
     if (!device || !device.online) {
       this.reject(`${t.type} from device "${t.device}" that has no DBIRTH session`, topic);
@@ -304,7 +336,66 @@ export class SparkplugHost {
     });
     this.log.info({ group: s.group, node: s.node, why }, 'Sparkplug rebirth requested');
     // The spec: NCMD goes out with QoS 0 and no retain.
-    this.opts.publish(buildTopic('NCMD', s.group, s.node), payload, { qos: 0, retain: false });
+    this.send(buildTopic('NCMD', s.group, s.node), payload, { qos: 0, retain: false });
+  }
+
+  private send(topic: string, payload: Uint8Array, opts: { qos: 0 | 1; retain: boolean }): void {
+    try {
+      const r = this.opts.publish(topic, payload, opts);
+      if (r instanceof Promise) r.catch((err: Error) => this.log.warn({ err: err.message, topic }, 'Sparkplug publish failed'));
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message, topic }, 'Sparkplug publish failed');
+    }
+  }
+
+  /** The metric behind a tag path, if a birth still defines it. */
+  commandTarget(tagPath: string): CommandTarget | undefined {
+    const e = this.target(tagPath);
+    if (!e) return undefined;
+    return { group: e.group, node: e.node, ...(e.device !== undefined ? { device: e.device } : {}), metric: e.metric, datatype: e.datatype };
+  }
+
+  /** True when the edge node (and device) that defined the tag's metric is born and not dead. */
+  targetOnline(tagPath: string): boolean {
+    const e = this.target(tagPath);
+    if (!e || e.session.state !== 'online') return false;
+    return e.device === undefined || e.session.devices.get(e.device)?.online === true;
+  }
+
+  /**
+   * Send a command: an NCMD (node metric) or DCMD (device metric) carrying the metric by name,
+   * typed as its birth declared. Resolves when the broker took the message. Throws
+   * LIGHTSOUT_NOT_WRITABLE for an unknown tag and LIGHTSOUT_BAD_VALUE for a value of the wrong type.
+   */
+  async command(tagPath: string, value: Value): Promise<void> {
+    const e = this.target(tagPath);
+    if (!e) throw new LightsoutError('LIGHTSOUT_NOT_WRITABLE', `no Sparkplug birth defines "${tagPath}"`);
+    const dt = e.datatype;
+    const ok = dt === undefined
+      || (NUMBER_TYPES.has(dt) && typeof value === 'number' && (!INTEGER_TYPES.has(dt) || Number.isInteger(value)))
+      || (dt === DataType.Boolean && typeof value === 'boolean')
+      || (STRING_TYPES.has(dt) && typeof value === 'string');
+    if (!ok) throw new LightsoutError('LIGHTSOUT_BAD_VALUE', `${JSON.stringify(value)} does not fit metric "${e.metric}" of Sparkplug type ${dataTypeName(dt ?? 0)}`);
+    const now = this.clock.now();
+    const payload = encodePayload({ timestamp: now, metrics: [{ name: e.metric, timestamp: now, ...(dt !== undefined ? { datatype: dt } : {}), value }] });
+    const topic = e.device === undefined ? buildTopic('NCMD', e.group, e.node) : buildTopic('DCMD', e.group, e.node, e.device);
+    // The spec: commands go out with QoS 0 and no retain, so a stale one is never delivered later.
+    await this.opts.publish(topic, payload, { qos: 0, retain: false });
+  }
+
+  private target(tagPath: string): TargetEntry | undefined {
+    const e = this.targets.get(tagPath);
+    if (!e) return undefined;
+    // Only while the metric is still the one the current birth defined.
+    const scope = e.device === undefined ? e.session.scope : e.session.devices.get(e.device)?.scope;
+    return scope?.byName.get(e.metric) === e.state ? e : undefined;
+  }
+
+  private index(s: NodeSession, device: string | undefined, scope: MetricScope): void {
+    for (const [metric, state] of scope.byName) {
+      if (state.definition) continue;
+      this.targets.set(state.path, { group: s.group, node: s.node, ...(device !== undefined ? { device } : {}), metric, datatype: state.datatype, session: s, state });
+    }
   }
 
   /** Discards held messages, each counted as rejected with the reason. */
