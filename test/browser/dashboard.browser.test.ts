@@ -6,8 +6,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestPlatform } from '../helpers.js';
+import { ADMIN_AUTH, startTestPlatform } from '../helpers.js';
 import { launchChromium, shot } from './chromium.js';
+import { BROWSER_PLATFORM_FLAGS, loggedInContext } from './session.js';
 
 const SITE = 'shanghai-lingang';
 const MACHINE = `${SITE}/machining/line-1/cnc-01`;
@@ -24,14 +25,14 @@ const pageErrors: string[] = [];
 
 /** POST /api/v1/ingest of a few points, expecting all accepted. */
 async function ingest(points: Array<{ tag: string; value: number | string; ts?: number }>): Promise<void> {
-  const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points }) });
+  const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, { method: 'POST', headers: { ...ADMIN_AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ points }) });
   expect(res.status).toBe(200);
   expect(((await res.json()) as { accepted: number }).accepted).toBe(points.length);
 }
 
 /** PATCH a metadata endpoint (tags or assets), expecting every entry updated. */
 async function patchMeta(what: 'tags' | 'assets', entries: Array<Record<string, unknown>>): Promise<void> {
-  const res = await fetch(`${platform.httpUrl}/api/v1/${what}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ [what]: entries }) });
+  const res = await fetch(`${platform.httpUrl}/api/v1/${what}`, { method: 'PATCH', headers: { ...ADMIN_AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ [what]: entries }) });
   expect(res.status, await res.clone().text()).toBe(200);
   expect(((await res.json()) as { updated: number }).updated).toBe(entries.length);
 }
@@ -43,13 +44,13 @@ async function ingestDay(tag: string, end: number): Promise<void> {
     points.push({ tag, ts, value: Number((180 + 20 * Math.sin(ts / 13_750_000) + 3 * Math.sin(ts / 400_000)).toFixed(2)) });
   }
   for (let i = 0; i < points.length; i += 4000) {
-    const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ points: points.slice(i, i + 4000) }) });
+    const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, { method: 'POST', headers: { ...ADMIN_AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ points: points.slice(i, i + 4000) }) });
     expect(res.status).toBe(200);
   }
 }
 
 beforeAll(async () => {
-  [platform, browser] = await Promise.all([startTestPlatform({ demo: true }), launchChromium()]);
+  [platform, browser] = await Promise.all([startTestPlatform({ demo: true, ...BROWSER_PLATFORM_FLAGS }), launchChromium()]);
   client = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'browser-test' });
   // The marker tag exists before the page opens, so the machine view lists it from the start.
   await client.publishAsync(`uns/demo/${MARKER}`, '1', { qos: 1 });
@@ -57,7 +58,7 @@ beforeAll(async () => {
   // Two more machines beside the oven: one in fault, one whose data went stale (quality bad).
   const now = Date.now();
   const res = await fetch(`${platform.httpUrl}/api/v1/ingest`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST', headers: { ...ADMIN_AUTH, 'content-type': 'application/json' },
     body: JSON.stringify({ points: [
       { tag: `${SITE}/test-area/line-9/oven-01/state`, ts: now, value: 'fault' },
       { tag: `${SITE}/test-area/line-9/oven-02/state`, ts: now, value: 'running', quality: 'bad' },
@@ -65,7 +66,7 @@ beforeAll(async () => {
     ] }),
   });
   expect(res.status).toBe(200);
-  context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Paris', acceptDownloads: true });
+  context = await loggedInContext(browser, platform.httpUrl, { viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Paris', acceptDownloads: true });
   page = await context.newPage();
   page.on('pageerror', (err) => pageErrors.push(err.message));
 });
@@ -125,7 +126,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('falls back to polling /api/v1/latest when the WebSocket cannot connect', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    const ctx = await loggedInContext(browser, platform.httpUrl, { viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
     // A proxy that refuses WebSocket upgrades: the page must still show live values.
     await ctx.routeWebSocket(/\/api\/v1\/live/, (ws) => ws.close({ code: 1011, reason: 'refused by test' }));
     const p = await ctx.newPage();
@@ -262,7 +263,7 @@ describe('dashboard in Chromium', () => {
       { tag: 'lille-test/assembly/line-1/robot-01/state', value: 'idle' },
     ]);
     // A viewer in Brazil: Paris time is not theirs, so the plant clock is shown beside their own.
-    const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'America/Sao_Paulo' });
+    const ctx = await loggedInContext(browser, platform.httpUrl, { viewport: { width: 1440, height: 900 }, locale: 'en-GB', timezoneId: 'America/Sao_Paulo' });
     const p = await ctx.newPage();
     const clock = async () => (await p.getByTestId('clock').textContent())!.replace(/\s+/g, ' ').trim();
     await p.goto(`${platform.httpUrl}/#/plant/toulouse-test`);
@@ -318,7 +319,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('fits a tablet screen without sideways scrolling', async () => {
-    const tablet = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
+    const tablet = await loggedInContext(browser, platform.httpUrl, { viewport: { width: 1024, height: 768 }, locale: 'fr-FR' });
     const p = await tablet.newPage();
     await p.goto(platform.httpUrl + '/#/plant');
     await expect.poll(() => p.locator('.machine-card').count(), { timeout: 10_000 }).toBeGreaterThan(0);
@@ -331,7 +332,7 @@ describe('dashboard in Chromium', () => {
   });
 
   it('collapses the tree into a drawer on a phone', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-GB' });
+    const phone = await loggedInContext(browser, platform.httpUrl, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-GB' });
     const p = await phone.newPage();
     await p.goto(platform.httpUrl + '/');
     await expect.poll(() => p.locator('.machine-card').count(), { timeout: 10_000 }).toBeGreaterThan(0);

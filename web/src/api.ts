@@ -3,22 +3,52 @@
  * so views can say what went wrong.
  * @module
  */
+import { Observable } from './observable.js';
 import type { ApiAsset, ApiBucket, ApiPoint, ApiTag, HealthResponse, HistoryResponse, LatestResponse } from '../../src/protocol/api-types.js';
 
 /** A failed API call, with the `LIGHTSOUT_*` code when the server sent one. */
 export class ApiCallError extends Error {
-  constructor(message: string, readonly code: string, readonly status: number) {
+  constructor(message: string, readonly code: string, readonly status: number, readonly details?: Record<string, unknown>, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }
 
-async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+/**
+ * Bumped whenever the API answers 401 to anything but a login attempt: the session ended (expired,
+ * logged out elsewhere, password reset), so the app shows the login screen.
+ */
+export const unauthenticated = new Observable(0);
+
+async function failure(res: Response, path: string): Promise<ApiCallError> {
+  const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string; details?: Record<string, unknown> } } | null;
+  const header = Number(res.headers.get('retry-after'));
+  const detail = body?.error?.details?.retryAfterSeconds;
+  const retry = typeof detail === 'number' ? detail : Number.isFinite(header) && header > 0 ? header : undefined;
+  if (res.status === 401 && !path.startsWith('/api/v1/auth/')) unauthenticated.set(unauthenticated.get() + 1);
+  return new ApiCallError(body?.error?.message ?? `HTTP ${res.status}`, body?.error?.code ?? 'HTTP', res.status, body?.error?.details, retry);
+}
+
+/** GET a JSON body. */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(path, { signal, headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string } } | null;
-    throw new ApiCallError(body?.error?.message ?? `HTTP ${res.status}`, body?.error?.code ?? 'HTTP', res.status);
-  }
+  if (!res.ok) throw await failure(res, path);
   return (await res.json()) as T;
+}
+
+/**
+ * Send a request that changes state. Always `Content-Type: application/json` (with a body of `{}`
+ * when there is nothing to say): the server refuses cross-site form posts by that, and a 204
+ * answer comes back as undefined.
+ */
+export async function sendJson<T = undefined>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify(body ?? {}),
+  });
+  if (!res.ok) throw await failure(res, path);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** GET /api/v1/assets */

@@ -4,7 +4,8 @@
  * a reload).
  * @module
  */
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Me } from '../../src/protocol/auth-types.js';
 import type { ApiAsset } from '../../src/protocol/api-types.js';
 import { fetchAssets, fetchHealth } from './api.js';
 import { AppHeader } from './components/app-header.js';
@@ -12,11 +13,16 @@ import { AssetTree } from './components/asset-tree.js';
 import { lang, t } from './i18n/index.js';
 import { useObservable } from './observable.js';
 import { plantTimeZone } from './plant-model.js';
-import { route, type Route } from './router.js';
+import { navigate, route, type Route } from './router.js';
 import { invalidateTagCatalog } from './tag-catalog.js';
 import { theme } from './theme.js';
 import { usePolling } from './use-polling.js';
+import { refreshMe, session } from './auth/session.js';
+import { live } from './live/live-client.js';
+import { AccessView } from './views/access-view.js';
+import { AuditView } from './views/audit-view.js';
 import { HealthView } from './views/health-view.js';
+import { LoginView } from './views/login-view.js';
 import { MachineView } from './views/machine-view.js';
 import { PlantView } from './views/plant-view.js';
 import { TrendsView } from './views/trends-view.js';
@@ -47,8 +53,34 @@ function viewedAsset(r: Route): string {
   return '';
 }
 
-/** The app. */
+/**
+ * The app: the login screen until the API knows the page, then the dashboard. The live hub is
+ * connected only while logged in.
+ */
 export function App() {
+  const s = useObservable(session);
+  const r = useObservable(route);
+  useEffect(() => {
+    // A one-time link logs in by itself (the login view redeems it); anything else asks who we are.
+    if (!(r.view === 'login' && r.params.has('once'))) void refreshMe();
+    return session.subscribe((now) => {
+      if (typeof now !== 'string') return;
+      // Logged out: drop what this user could see; the next user may be granted less.
+      live.stop();
+      invalidateTagCatalog();
+    });
+  }, []);
+  useEffect(() => {
+    if (typeof s !== 'string') live.start();
+    if (typeof s !== 'string' && r.view === 'login' && !r.params.has('once')) navigate('#/plant', true);
+  }, [s, r.view]);
+  if (s === 'checking' && !(r.view === 'login' && r.params.has('once'))) return <div class="boot" aria-busy="true" />;
+  if (typeof s === 'string' || r.view === 'login') return <LoginView />;
+  return <Dashboard me={s} />;
+}
+
+/** The dashboard of a logged-in user. */
+function Dashboard({ me }: { me: Me }) {
   const r = useObservable(route);
   const l = useObservable(lang);
   const th = useObservable(theme);
@@ -57,7 +89,7 @@ export function App() {
   const timeZone = plantTimeZone(assets, viewedAsset(r));
   return (
     <div class={`shell${drawer ? ' drawer-open' : ''}`}>
-      <AppHeader view={r.view} tenant={tenant} timeZone={timeZone} onMenu={() => setDrawer(!drawer)} />
+      <AppHeader view={r.view} tenant={tenant || me.tenant} timeZone={timeZone} onMenu={() => setDrawer(!drawer)} me={me} />
       <aside class="side" data-testid="drawer" aria-label={t('tree.title')}>
         <AssetTree assets={assets} route={r} onNavigate={() => setDrawer(false)} />
       </aside>
@@ -65,7 +97,9 @@ export function App() {
       <main class="main">
         {error ? <div class="banner error" role="alert">{t('error.load', { message: error })} {t('error.retrying')}</div> : null}
         {r.view === 'plant' ? <PlantView assets={assets} path={r.path} />
-          : r.view === 'machine' ? <MachineView assets={assets} path={r.path} />
+          : r.view === 'machine' ? <MachineView assets={assets} path={r.path} me={me} />
+          : r.view === 'access' ? <AccessView me={me} assets={assets} />
+          : r.view === 'audit' ? <AuditView />
           : r.view === 'trends' ? <TrendsView route={r} timeZone={timeZone} look={`${th}|${l}`} />
           : <HealthView />}
       </main>

@@ -6,7 +6,9 @@
 import { Observable } from './observable.js';
 
 /** The views of the dashboard. */
-export type View = 'plant' | 'machine' | 'trends' | 'health';
+export type View = 'plant' | 'machine' | 'trends' | 'health' | 'login' | 'access' | 'audit';
+
+const VIEWS: ReadonlySet<string> = new Set<View>(['plant', 'machine', 'trends', 'health', 'login', 'access', 'audit']);
 
 /** A parsed location. */
 export interface Route {
@@ -22,7 +24,7 @@ function parse(hash: string): Route {
   const pathPart = q >= 0 ? raw.slice(0, q) : raw;
   const params = new URLSearchParams(q >= 0 ? raw.slice(q + 1) : '');
   const [head = '', ...rest] = pathPart.split('/');
-  const view: View = head === 'machine' || head === 'trends' || head === 'health' ? head : 'plant';
+  const view: View = VIEWS.has(head) ? (head as View) : 'plant';
   return { view, path: rest.map(decodeURIComponent).join('/'), params };
 }
 

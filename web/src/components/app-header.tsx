@@ -8,7 +8,10 @@ import { live, type LinkState } from '../live/live-client.js';
 import { useObservable } from '../observable.js';
 import { href, type View } from '../router.js';
 import { setTheme, theme } from '../theme.js';
+import type { Me } from '../../../src/protocol/auth-types.js';
+import { canSomewhere, isPlatformOperator } from '../auth/session.js';
 import { PlantClock } from './plant-clock.js';
+import { UserMenu } from './user-menu.js';
 
 const LINK_LABEL: Record<LinkState, 'conn.live' | 'conn.polling' | 'conn.offline' | 'conn.connecting'> = {
   live: 'conn.live', polling: 'conn.polling', offline: 'conn.offline', connecting: 'conn.connecting',
@@ -20,14 +23,21 @@ export interface AppHeaderProps {
   tenant: string;
   timeZone: string | undefined;
   onMenu: () => void;
+  /** Who is logged in: the user menu, and which admin screens to offer. */
+  me: Me;
 }
 
+type NavKey = 'nav.plant' | 'nav.trends' | 'nav.health' | 'nav.access' | 'nav.audit';
+
 /** The top bar. */
-export function AppHeader({ view, tenant, timeZone, onMenu }: AppHeaderProps) {
+export function AppHeader({ view, tenant, timeZone, onMenu, me }: AppHeaderProps) {
   const link = useObservable(live.state);
   const th = useObservable(theme);
   const current = useObservable(lang);
-  const nav: Array<[View, 'nav.plant' | 'nav.trends' | 'nav.health']> = [['plant', 'nav.plant'], ['trends', 'nav.trends'], ['health', 'nav.health']];
+  const nav: Array<[View, NavKey]> = [['plant', 'nav.plant'], ['trends', 'nav.trends'], ['health', 'nav.health']];
+  // Screens the user's grants cannot use are not offered (the server refuses them anyway).
+  if (canSomewhere(me, 'admin') || isPlatformOperator(me)) nav.push(['access', 'nav.access']);
+  if (canSomewhere(me, 'admin')) nav.push(['audit', 'nav.audit']);
   return (
     <header class="topbar">
       <button class="icon-btn menu-btn" aria-label={t('nav.menu')} onClick={onMenu} data-testid="menu">☰</button>
@@ -53,6 +63,7 @@ export function AppHeader({ view, tenant, timeZone, onMenu }: AppHeaderProps) {
       <button class="icon-btn" data-testid="theme" aria-label={t('theme.toggle')} title={th === 'dark' ? t('theme.light') : t('theme.dark')} onClick={() => setTheme(th === 'dark' ? 'light' : 'dark')}>
         {th === 'dark' ? '☀' : '☾'}
       </button>
+      <UserMenu me={me} />
     </header>
   );
 }

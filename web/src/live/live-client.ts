@@ -35,12 +35,45 @@ export class LiveClient {
   /** The server refused the subscription (e.g. over its tag limit): poll instead while it stands. */
   private refused = false;
 
-  constructor(private readonly url = LiveClient.defaultUrl()) {
+  private url = '';
+  private started = false;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * `pollLatest` fetches the latest points of some tags when the WebSocket is down (the REST API
+   * by default; the showcase page has its own).
+   */
+  constructor(private readonly pollLatest: (tags: string[]) => Promise<ApiPoint[]> = fetchLatest) {}
+
+  /**
+   * Connect (once logged in: the live hub answers only to an authenticated page, or to a showcase
+   * link's token in the URL). Calling it again while running does nothing.
+   */
+  start(url = LiveClient.defaultUrl()): void {
+    if (this.started) return;
+    this.started = true;
+    this.url = url;
     this.connect();
-    setInterval(() => {
+    this.pingTimer = setInterval(() => {
       if (this.ws?.readyState === WebSocket.OPEN && Date.now() - this.lastMessage > SILENCE_MS) this.ws.close();
       else if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'ping' });
     }, SILENCE_MS / 3);
+  }
+
+  /** Disconnect and forget every value (after logging out: the next user may see less). */
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    clearInterval(this.pingTimer);
+    clearTimeout(this.retryTimer);
+    this.stopPolling();
+    const ws = this.ws;
+    this.ws = undefined;
+    ws?.close();
+    this.session = undefined;
+    this.values.clear();
+    this.state.set('connecting');
   }
 
   /** ws(s)://<this host>/api/v1/live */
@@ -90,6 +123,7 @@ export class LiveClient {
     // Views mount and unmount in bursts: send one subscription for the whole burst.
     this.resubscribe = setTimeout(() => {
       this.resubscribe = undefined;
+      if (!this.started) return;
       if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'subscribe', tags: [...this.wanted.keys()], maxRate: 10 });
       if (this.ws?.readyState !== WebSocket.OPEN || this.refused) void this.poll();
     }, 30);
@@ -100,6 +134,7 @@ export class LiveClient {
   }
 
   private connect(): void {
+    if (!this.started) return;
     let opened = false;
     let ws: WebSocket;
     try {
@@ -147,7 +182,7 @@ export class LiveClient {
       this.ws = undefined;
       if (!opened) this.fallBack();
       else this.state.set('connecting');
-      setTimeout(() => this.connect(), this.retryMs);
+      this.retryTimer = setTimeout(() => this.connect(), this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, 30_000);
       if (opened) this.fallBack();
     };
@@ -165,11 +200,12 @@ export class LiveClient {
 
   private async poll(): Promise<void> {
     clearTimeout(this.pollTimer);
+    if (!this.started) return;
     this.pollTimer = setTimeout(() => void this.poll(), POLL_MS);
     if (this.ws?.readyState === WebSocket.OPEN && !this.refused) return this.stopPolling();
     const tags = [...this.wanted.keys()];
     try {
-      if (tags.length > 0) this.apply(await fetchLatest(tags));
+      if (tags.length > 0) this.apply(await this.pollLatest(tags));
       if (this.ws?.readyState !== WebSocket.OPEN || this.refused) this.state.set('polling');
     } catch {
       if (this.ws?.readyState !== WebSocket.OPEN || this.refused) this.state.set('offline');
@@ -177,5 +213,5 @@ export class LiveClient {
   }
 }
 
-/** The page's live client. */
+/** The dashboard's live client; the app starts it once logged in. */
 export const live = new LiveClient();

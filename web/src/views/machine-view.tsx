@@ -5,6 +5,7 @@
  * @module
  */
 import type { ApiAsset, ApiPoint } from '../../../src/protocol/api-types.js';
+import type { Me } from '../../../src/protocol/auth-types.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fetchBuckets } from '../api.js';
 import { RangeBar } from '../components/range-bar.js';
@@ -55,7 +56,7 @@ function useSparklines(paths: string[]): [ReadonlyMap<string, Series>, (p: ApiPo
 }
 
 /** The view. */
-export function MachineView({ assets, path }: { assets: readonly ApiAsset[]; path: string }) {
+export function MachineView({ assets, path, me }: { assets: readonly ApiAsset[]; path: string; me: Me }) {
   const machine = findAsset(assets, path);
   const paths = (machine?.tags ?? []).map((n) => `${path}/${n}`);
   const [sparks, onPoint] = useSparklines(paths);

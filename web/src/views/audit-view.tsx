@@ -1,0 +1,122 @@
+/**
+ * The audit trail (`#/audit`, admins): search by time range, actor, action, target and outcome,
+ * newest first and paged by position; the same filters as a CSV download; and a check of the
+ * whole hash chain that names the first bad record.
+ * @module
+ */
+import { useState } from 'preact/hooks';
+import { ApiCallError, getJson } from '../api.js';
+import { formatDateTime, formatNumber, t } from '../i18n/index.js';
+import { useLoad } from '../use-load.js';
+
+/** One audit record as the API lists it. */
+interface AuditRow { seq: number; ts: number; actor: string; action: string; target: string; outcome: 'ok' | 'denied' | 'failed'; detail?: string | Record<string, unknown> }
+interface Verify { ok: boolean; records: number; firstBad?: { seq: number; problem: string; message: string } }
+
+const PAGE = 50;
+
+interface Filters { from: string; to: string; actor: string; action: string; target: string; outcome: string }
+const EMPTY: Filters = { from: '', to: '', actor: '', action: '', target: '', outcome: '' };
+
+/** The query string of a search (shared by the list and the CSV link). */
+function query(f: Filters, extra: Record<string, string> = {}): string {
+  const q = new URLSearchParams();
+  // datetime-local is the viewer's local time; the API takes epoch ms.
+  if (f.from) q.set('from', String(new Date(f.from).getTime()));
+  if (f.to) q.set('to', String(new Date(f.to).getTime()));
+  for (const k of ['actor', 'action', 'target', 'outcome'] as const) if (f[k].trim()) q.set(k, f[k].trim());
+  for (const [k, v] of Object.entries(extra)) q.set(k, v);
+  return q.toString();
+}
+
+function detailText(d: AuditRow['detail']): string {
+  if (d === undefined || d === '') return '';
+  return typeof d === 'string' ? d : JSON.stringify(d);
+}
+
+/** The view. */
+export function AuditView() {
+  const [draft, setDraft] = useState<Filters>(EMPTY);
+  const [applied, setApplied] = useState<Filters>(EMPTY);
+  // Positions of the first record of each page seen, so Back pages work without keeping rows.
+  const [pages, setPages] = useState<number[]>([]);
+  const before = pages.at(-1);
+  const rows = useLoad(async (signal) => (await getJson<{ records: AuditRow[] }>(`/api/v1/audit?${query(applied, { limit: String(PAGE), ...(before !== undefined ? { before: String(before) } : {}) })}`, signal)).records, [query(applied), before]);
+  const [verify, setVerify] = useState<Verify | 'checking' | { error: string } | undefined>();
+  const set = (k: keyof Filters) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
+  const search = (ev: Event) => {
+    ev.preventDefault();
+    setApplied(draft);
+    setPages([]);
+  };
+  const check = async () => {
+    setVerify('checking');
+    try {
+      setVerify(await getJson<Verify>('/api/v1/audit/verify'));
+    } catch (e) {
+      // A broken chain may come back as an error with the first bad record in its details.
+      const d = e instanceof ApiCallError ? e.details : undefined;
+      if (d && typeof d.seq === 'number') setVerify({ ok: false, records: Number(d.records ?? 0), firstBad: { seq: d.seq, problem: String(d.problem ?? ''), message: (e as Error).message } });
+      else setVerify({ error: (e as Error).message });
+    }
+  };
+  const list = rows.data ?? [];
+  return (
+    <section class="view audit-view" data-testid="audit-view">
+      <div class="view-head">
+        <h1>{t('audit.title')}</h1>
+        <span class="spacer" />
+        <button class="btn" data-testid="audit-verify" onClick={() => void check()}>{t('audit.verify')}</button>
+        <a class="btn" data-testid="audit-csv" href={`/api/v1/audit.csv?${query(applied)}`} download="audit.csv">{t('audit.csv')}</a>
+      </div>
+      {verify === undefined ? null
+        : verify === 'checking' ? <p class="banner info" role="status">{t('audit.verifying')}</p>
+        : 'error' in verify ? <p class="banner" role="alert" data-testid="audit-verify-result">{verify.error}</p>
+        : verify.ok ? <p class="banner ok" role="status" data-testid="audit-verify-result">{t('audit.verifyOk', { n: formatNumber(verify.records, 0) })}</p>
+        : <p class="banner" role="alert" data-testid="audit-verify-result">{t('audit.verifyBad', { seq: verify.firstBad?.seq ?? '?', problem: verify.firstBad?.problem ?? '', message: verify.firstBad?.message ?? '' })}</p>}
+      <form class="panel filters" onSubmit={search} data-testid="audit-filters">
+        <label><span>{t('audit.from')}</span><input type="datetime-local" value={draft.from} onInput={set('from')} /></label>
+        <label><span>{t('audit.to')}</span><input type="datetime-local" value={draft.to} onInput={set('to')} /></label>
+        <label><span>{t('audit.actor')}</span><input value={draft.actor} data-testid="audit-actor" onInput={set('actor')} /></label>
+        <label><span>{t('audit.action')}</span><input value={draft.action} placeholder="auth. · command. · user." data-testid="audit-action" onInput={set('action')} /></label>
+        <label><span>{t('audit.target')}</span><input value={draft.target} data-testid="audit-target" onInput={set('target')} /></label>
+        <label><span>{t('audit.outcome')}</span>
+          <select value={draft.outcome} onChange={set('outcome')} data-testid="audit-outcome">
+            <option value="">{t('audit.any')}</option>
+            <option value="ok">{t('audit.outcome.ok')}</option>
+            <option value="denied">{t('audit.outcome.denied')}</option>
+            <option value="failed">{t('audit.outcome.failed')}</option>
+          </select>
+        </label>
+        <div class="filter-actions">
+          <button class="btn primary" type="submit" data-testid="audit-search">{t('audit.search')}</button>
+          <button class="btn" type="button" onClick={() => { setDraft(EMPTY); setApplied(EMPTY); setPages([]); }}>{t('audit.clear')}</button>
+        </div>
+      </form>
+      {rows.error ? <p class="banner" role="alert">{rows.error}</p> : null}
+      <div class="table-wrap">
+        <table class="audit-table" data-testid="audit-table">
+          <thead><tr><th class="r">#</th><th>{t('audit.time')}</th><th>{t('audit.actor')}</th><th>{t('audit.action')}</th><th>{t('audit.target')}</th><th>{t('audit.outcome')}</th><th>{t('audit.detail')}</th></tr></thead>
+          <tbody>
+            {list.map((a) => (
+              <tr key={a.seq} data-action={a.action} data-outcome={a.outcome}>
+                <td class="r muted mono">{a.seq}</td>
+                <td class="nowrap small">{formatDateTime(a.ts)}</td>
+                <td>{a.actor}</td>
+                <td class="mono small">{a.action}</td>
+                <td class="mono small wrap">{a.target}</td>
+                <td><span class={`pill out-${a.outcome}`}>{t(`audit.outcome.${a.outcome}`)}</span></td>
+                <td class="mono small wrap detail">{detailText(a.detail)}</td>
+              </tr>
+            ))}
+            {rows.data && list.length === 0 ? <tr><td colSpan={7} class="muted">{t('audit.none')}</td></tr> : null}
+          </tbody>
+        </table>
+      </div>
+      <div class="pager">
+        <button class="btn" disabled={pages.length === 0} onClick={() => setPages(pages.slice(0, -1))}>{t('audit.newer')}</button>
+        <button class="btn" data-testid="audit-older" disabled={list.length < PAGE} onClick={() => setPages([...pages, list.at(-1)!.seq])}>{t('audit.older')}</button>
+      </div>
+    </section>
+  );
+}
