@@ -33,6 +33,12 @@ import { HeapGovernor } from './ingest/heap-governor.js';
 import { LiveHub } from './live/live-hub.js';
 import type { HealthResponse } from './protocol/api-types.js';
 import { VirtualFactory } from './sim/factory.js';
+import { demoCommandMeta } from './sim/plant.js';
+import { CommandService } from './commands/command-service.js';
+import { DispatchRouter } from './commands/dispatch-router.js';
+import { SparkplugDispatcher } from './connectors/sparkplug/sparkplug-dispatcher.js';
+import { UnsDispatcher, isUnsSetTopic } from './connectors/uns/uns-dispatcher.js';
+import { SqliteCommandStore } from './store/sqlite/sqlite-command-store.js';
 import { lockDataDir } from './store/data-dir-lock.js';
 import { SqliteStore } from './store/sqlite/sqlite-store.js';
 
@@ -70,6 +76,7 @@ function messageRouter(sink: IngestSink, host: SparkplugHost, collector: { pendi
     const uns = topic.startsWith('uns/');
     const sp = !uns && topic.startsWith('spBv1.0/');
     if (!uns && !sp) return undefined;
+    if (uns && isUnsSetTopic(topic)) return undefined; // a command to a device (docs/commands.md), not data
     if (payload.length > maxPayloadBytes) {
       sink.reject({ code: 'LIGHTSOUT_PAYLOAD_TOO_LARGE', message: `payload of ${payload.length} bytes on "${topic}" exceeds the ${maxPayloadBytes}-byte limit`, source: uns ? 'uns' : 'sparkplug', subject: topic });
       return undefined;
@@ -179,9 +186,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       hostId: config.sparkplugHostId,
       mapping: pathMapping(config.sparkplugPathTemplate),
       reorderTimeoutMs: config.sparkplugReorderTimeoutMs,
-      publish: (topic, payload, opts) => {
-        publisher(topic, payload, opts).catch((err: Error) => log.warn({ err: err.message, topic }, 'Sparkplug publish failed'));
-      },
+      publish: (topic, payload, opts) => publisher(topic, payload, opts), // the host logs failures; commands await them
       emit: (points) => {
         const p = pipeline.submit({ tenant: config.tenant, source: 'sparkplug', points });
         if (collector.pending) collector.pending.push(p);
@@ -224,6 +229,20 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       log.info({ url: mqttUrl }, 'embedded MQTT broker listening');
     }
 
+    // ---- remote commands (H2): through the connector that owns each tag; sweeper for TTL and readback
+    const commands = new CommandService({
+      store: new SqliteCommandStore(store.connection()), audit, tags: registry, log,
+      dispatcher: new DispatchRouter([new SparkplugDispatcher(host, () => config.tenant), new UnsDispatcher((t, p, o) => publisher(t, p, o), (tenant, path) => registry.get(tenant, path)?.source)]),
+      latest: (tenant, path) => { const t = registry.get(tenant, path); const p = t && cache.get(t.id); return p && { tag: path, ts: p.ts, value: p.value, quality: p.quality }; },
+      settings: { ttlSeconds: config.commandTtlSeconds, maxTtlSeconds: config.commandMaxTtlSeconds, readbackMs: config.commandReadbackMs, userPerMinute: config.commandUserPerMinute, machinePerMinute: config.commandMachinePerMinute },
+    });
+    await commands.start();
+    pipeline.onPoints((tenant, points) => commands.observe(tenant, points));
+    const sweeper = setInterval(() => void commands.sweep(), 250);
+    sweeper.unref();
+    stops.push(async () => clearInterval(sweeper));
+    // ---- end remote commands
+
     const health = async (): Promise<HealthResponse> => {
       const st = pipeline.stats();
       const hs = await backend.stats();
@@ -239,7 +258,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
-    const api = await buildApi({ services: { auth, authAdmin, audit, secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
+    const api = await buildApi({ services: { auth, authAdmin, audit, commands, secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
     const httpPort = await listen(api, config.httpHost, config.httpPort);
     stops.push(() => api.close());
     // Runs before api.close (stops run in reverse): clients get 1001 and timers stop first.
@@ -256,6 +275,14 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         .filter((s) => !registry.assetMeta(config.tenant, s.name)?.timeZone)
         .map((s) => ({ path: s.name, timeZone: s.timezone }));
       if (zones.length > 0) await registry.updateAssets(config.tenant, zones);
+      // Its setpoints take remote commands (docs/commands.md) once their tags exist, unless an engineer already decided.
+      const commandMeta = new Map(demoCommandMeta(factory.plant).map((m) => [m.path, m]));
+      pipeline.onPoints((tenant, points) => {
+        const ready = tenant === config.tenant && commandMeta.size > 0 ? points.flatMap((p) => commandMeta.get(p.tag) ?? []) : [];
+        for (const m of ready) commandMeta.delete(m.path);
+        const fresh = ready.filter((m) => registry.get(tenant, m.path)?.writable === undefined);
+        if (fresh.length > 0) void registry.updateMeta(tenant, fresh).catch((err: Error) => log.warn({ err: err.message }, 'demo command metadata not set'));
+      });
       await factory.start();
       stops.push(() => factory.stop());
       log.info({ factories: config.simFactories, lines: config.simLines, machines: config.simMachines }, 'virtual factory running');

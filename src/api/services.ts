@@ -5,6 +5,7 @@
  */
 import type { AuthAdmin } from '../auth/auth-admin.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { CommandService } from '../commands/command-service.js';
 import type { AuditSink } from '../core/audit-port.js';
 import type { HistorianBackend } from '../core/historian-port.js';
 import type { IngestSink } from '../core/ingest-port.js';
@@ -40,4 +41,6 @@ export interface ApiServices {
   loopbackOnly?: boolean;
   /** Browser origins, besides the server's own, allowed to open the live WebSocket. */
   allowedOrigins?: readonly string[];
+  /** Remote commands (docs/commands.md); also validates interlocks saved through PATCH /api/v1/tags. */
+  commands?: CommandService;
 }

@@ -5,7 +5,9 @@
  * more than the broker takes drops ticks (counted) instead of growing memory.
  * @module
  */
+import type { Value } from '../core/point.js';
 import { MachineSim } from './machine-sim.js';
+import { MACHINE_METHODS } from './machine-types.js';
 import { buildPlant, plantMetadata, pointsPerSecond, type LineSpec, type PlantLayout, type ProtocolMix, type TagMeta } from './plant.js';
 import type { Seed } from './prng.js';
 import { SILENT_LOG, type PublishCounters, type SimLog } from './publish-gate.js';
@@ -125,6 +127,7 @@ export class VirtualFactory {
     const now = Date.now();
     const common = { mqttUrl: o.mqttUrl, username: o.username, password: o.password, qos: o.qos, maxInFlight: o.maxInFlight, log: this.log };
     const unsList: ConstructorParameters<typeof UnsPublisher>[0]['machines'] = [];
+    const unsSims: MachineSim[] = [];
     for (const site of this.plant.sites) {
       for (const spec of site.lines) {
         const sims = spec.machines.map((m) => new MachineSim({ type: m.type, seed: `${String(o.seed)}/${o.tenant}/${m.assetPath}`, startMs: now, extraTags: o.tags }));
@@ -134,18 +137,20 @@ export class VirtualFactory {
             groupId: spec.groupId,
             edgeNodeId: spec.line,
             hostId: o.hostId,
-            devices: spec.machines.map((m, i) => ({ id: m.id, tags: sims[i]!.tags, values: sims[i]!.values })),
+            devices: spec.machines.map((m, i) => ({ id: m.id, tags: sims[i]!.tags, values: sims[i]!.values, methods: MACHINE_METHODS })),
+            onCommand: (i, cmd) => applyCommand(sims[i]!, cmd),
           });
           this.nodes.push(node);
           this.runners.push({ spec, sims, publish: (i, ts) => node.publishDevice(i, ts) });
         } else {
           const base = unsList.length;
+          unsSims.push(...sims);
           spec.machines.forEach((m, i) => unsList.push({ assetPath: m.assetPath, tags: sims[i]!.tags, values: sims[i]!.values, form: m.unsForm }));
           this.runners.push({ spec, sims, publish: (i, ts) => this.uns!.publishMachine(base + i, ts) });
         }
       }
     }
-    if (unsList.length > 0) this.uns = new UnsPublisher({ ...common, tenant: o.tenant, machines: unsList });
+    if (unsList.length > 0) this.uns = new UnsPublisher({ ...common, tenant: o.tenant, machines: unsList, onCommand: (i, cmd) => applyCommand(unsSims[i]!, cmd) });
     try {
       await Promise.all([...this.nodes.map((n) => n.start()), this.uns?.start()]);
     } catch (err) {
@@ -220,6 +225,11 @@ export class VirtualFactory {
     const s = this.stats();
     this.log.info({ points: s.points, messages: s.messages, dropped: s.dropped, pointsPerSec: Math.round(s.pointsPerSec), seconds: s.seconds }, 'virtual factory stopped');
   }
+}
+
+/** A remote command to one simulated machine: a method call, or a write to a setpoint. */
+function applyCommand(sim: MachineSim, cmd: { name: string; value: Value; method?: string }): boolean {
+  return cmd.method !== undefined ? sim.call(cmd.method) : sim.write(cmd.name, cmd.value);
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

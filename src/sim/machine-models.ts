@@ -35,8 +35,11 @@ export interface LoadSpeed {
   speed: number;
 }
 
-/** A kind model: writes `out[0..]` (its own tags) and returns load and speed. */
-export type KindModel = (ctx: StepContext, out: Value[]) => LoadSpeed;
+/**
+ * A kind model: writes `out[0..]` (its own tags) and returns load and speed. `write` takes a
+ * remote write to one of its setpoints and says whether it applied it.
+ */
+export type KindModel = ((ctx: StepContext, out: Value[]) => LoadSpeed) & { write?: (name: string, value: Value) => boolean };
 
 /** Round to `d` decimals: instruments report finite resolution, and it keeps payloads short. */
 export function round(x: number, d: number): number {
@@ -55,7 +58,7 @@ function cncMill(_t: MachineType, rng: Rng): KindModel {
   const coolant = new Lag(0, 900, 1500);
   const drift = new Drift(1.2, 1800, rng);
   let first = true;
-  return (c, out) => {
+  const model: KindModel = (c, out) => {
     // A new program brings a new speed setpoint, load and tool: the "setpoint steps".
     untilProgram -= c.runningS;
     if (untilProgram <= 0) {
@@ -85,6 +88,13 @@ function cncMill(_t: MachineType, rng: Rng): KindModel {
     out[6] = tool;
     return { load: load / 100, speed: speed / 15000 };
   };
+  // An operator's setpoint holds until the next program starts.
+  model.write = (name, value) => {
+    if (name !== 'spindle_speed_sp' || typeof value !== 'number' || value < 0 || value > 15000) return false;
+    sp = value;
+    return true;
+  };
+  return model;
 }
 
 function press(t: MachineType, rng: Rng): KindModel {
@@ -186,7 +196,7 @@ function packer(t: MachineType, rng: Rng): KindModel {
   let untilChange = rng.exponential(3600);
   let film = rng.uniform(20, 100);
   const jaw = new Lag(sp, 120, 900);
-  return (c, out) => {
+  const model: KindModel = (c, out) => {
     untilChange -= c.runningS;
     if (untilChange <= 0) {
       sp = rng.pick(setpoints);
@@ -204,6 +214,13 @@ function packer(t: MachineType, rng: Rng): KindModel {
     out[3] = round(clamp(film, 0, 100), 1);
     return { load: running ? 0.6 : c.state === 'idle' ? 0.3 : 0, speed: running ? 1 : 0 };
   };
+  // An operator's setpoint holds until the next product change.
+  model.write = (name, value) => {
+    if (name !== 'seal_temp_sp' || typeof value !== 'number' || value < 0 || value > 220) return false;
+    sp = value;
+    return true;
+  };
+  return model;
 }
 
 const FACTORIES: Record<MachineKind, (t: MachineType, rng: Rng) => KindModel> = {

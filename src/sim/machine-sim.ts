@@ -97,6 +97,27 @@ export class MachineSim {
     return this.states.transitions;
   }
 
+  /**
+   * A remote write to a writable tag (a setpoint). Applied at once: {@link values} shows it, so
+   * the next publish reads it back. Returns false for an unknown, read-only or out-of-range tag.
+   */
+  write(name: string, value: Value): boolean {
+    const i = this.tags.findIndex((t) => t.name === name);
+    if (i < 0 || this.tags[i]!.writable !== true || typeof value !== typeof this.values[i]) return false;
+    if (this.kind.write?.(name, value) !== true) return false;
+    this.values[i] = value;
+    return true;
+  }
+
+  /** A remote method call (`start`, `stop`, `reset`); the state tags change at once. */
+  call(method: string): boolean {
+    if (method !== 'start' && method !== 'stop' && method !== 'reset') return false;
+    if (!this.states.command(method)) return false;
+    this.values[0] = this.states.state;
+    this.values[1] = STATE_CODES[this.states.state];
+    return true;
+  }
+
   /** Advance to simulated time `tsMs` (earlier times are treated as no time passing). */
   step(tsMs: number): void {
     const dtS = Math.max(0, (tsMs - this.lastMs) / 1000);

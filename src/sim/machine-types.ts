@@ -24,6 +24,8 @@ export interface TagSpec {
   max?: number;
   /** One line for people browsing the tag. */
   description: string;
+  /** A setpoint the machine accepts writes to (remote commands). */
+  writable?: boolean;
 }
 
 /** Everything the simulator needs to know about one kind of machine. */
@@ -48,6 +50,12 @@ export interface MachineType {
   vibrationMmS: number;
 }
 
+/** The methods every simulated machine takes as remote commands (`Commands/<method>`). */
+export const MACHINE_METHODS = ['start', 'stop', 'reset'] as const;
+
+/** One machine method. */
+export type MachineMethod = (typeof MACHINE_METHODS)[number];
+
 /** The tags every machine has, in this order; OEE and the demo dashboards rely on them. */
 export const COMMON_TAGS: readonly TagSpec[] = [
   { name: 'state', kind: 'string', description: 'Machine state: running, idle or fault' },
@@ -68,7 +76,7 @@ export const MACHINE_TYPES: Readonly<Record<MachineKind, MachineType>> = {
     kind: 'cnc-mill', idPrefix: 'cnc', label: '5-axis CNC machining centre',
     tags: tags(
       { name: 'spindle_speed', kind: 'double', unit: 'rpm', min: 0, max: 15000, description: 'Measured spindle speed' },
-      { name: 'spindle_speed_sp', kind: 'double', unit: 'rpm', min: 0, max: 15000, description: 'Spindle speed setpoint of the running program' },
+      { name: 'spindle_speed_sp', kind: 'double', unit: 'rpm', min: 0, max: 15000, description: 'Spindle speed setpoint of the running program', writable: true },
       { name: 'spindle_load', kind: 'float', unit: '%', min: 0, max: 120, description: 'Spindle motor load' },
       { name: 'spindle_temp', kind: 'double', unit: '°C', min: 10, max: 90, description: 'Spindle bearing temperature' },
       { name: 'coolant_temp', kind: 'double', unit: '°C', min: 10, max: 45, description: 'Coolant temperature' },
@@ -117,7 +125,7 @@ export const MACHINE_TYPES: Readonly<Record<MachineKind, MachineType>> = {
     tags: tags(
       { name: 'packs_per_min', kind: 'float', unit: 'ppm', min: 0, max: 120, description: 'Packing rate' },
       { name: 'seal_temp', kind: 'double', unit: '°C', min: 10, max: 220, description: 'Sealing jaw temperature' },
-      { name: 'seal_temp_sp', kind: 'double', unit: '°C', min: 0, max: 220, description: 'Sealing jaw temperature setpoint' },
+      { name: 'seal_temp_sp', kind: 'double', unit: '°C', min: 0, max: 220, description: 'Sealing jaw temperature setpoint', writable: true },
       { name: 'film_remaining', kind: 'float', unit: '%', min: 0, max: 100, description: 'Film left on the reel' },
     ),
     reliability: { mtbfS: 1800, mttrS: 240, runBetweenStarveS: 600, starveS: 60 },

@@ -186,3 +186,18 @@ export function plantMetadata(plant: PlantLayout): Map<string, TagMeta> {
 export function pointsPerSecond(plant: PlantLayout, rateHz: number): number {
   return allMachines(plant).reduce((sum, m) => sum + m.tags.length, 0) * rateHz;
 }
+
+/**
+ * What the demo marks for remote commands: every writable setpoint, with the interlock
+ * `state != "fault"` (no setpoint changes on a machine in fault); the packers' sealing
+ * temperature is critical (a second person approves), since a wrong value spoils film and product.
+ */
+export function demoCommandMeta(plant: PlantLayout): Array<{ path: string; writable: true; critical: boolean; interlock: string }> {
+  const out: Array<{ path: string; writable: true; critical: boolean; interlock: string }> = [];
+  for (const m of allMachines(plant)) {
+    for (const t of m.tags) {
+      if (t.writable) out.push({ path: `${m.assetPath}/${t.name}`, writable: true, critical: t.name === 'seal_temp_sp', interlock: 'state != "fault"' });
+    }
+  }
+  return out;
+}

@@ -83,6 +83,24 @@ export class StateModel {
     return running;
   }
 
+  /**
+   * A remote command: `stop` holds the machine idle until `start`; `start` runs it (not out of a
+   * fault); `reset` clears a fault into a held stop. Returns false when the command does not apply.
+   */
+  command(method: 'start' | 'stop' | 'reset'): boolean {
+    if (method === 'stop') {
+      if (this.state === 'fault') return false;
+      this.enter('idle', Number.POSITIVE_INFINITY);
+    } else if (method === 'start') {
+      if (this.state === 'fault') return false;
+      if (this.state !== 'running') this.enter('running', 0);
+    } else {
+      if (this.state !== 'fault') return false;
+      this.enter('idle', Number.POSITIVE_INFINITY);
+    }
+    return true;
+  }
+
   /** 0 far from a fault, rising to 1 at the moment of the next fault (only while running). */
   faultRisk(): number {
     if (this.state !== 'running' || this.runToFault >= this.precursorS) return 0;

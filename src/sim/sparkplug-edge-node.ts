@@ -7,7 +7,7 @@
  * @module
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import { decodePayload, encodePayload, type SpMetric, type SpPayload } from '../connectors/sparkplug/codec.js';
+import { DataType, decodePayload, encodePayload, type SpMetric, type SpPayload } from '../connectors/sparkplug/codec.js';
 import type { Value } from '../core/point.js';
 import type { TagSpec } from './machine-types.js';
 import { firstConnect, PublishGate, SILENT_LOG, toBuffer, withTimeout, type PublishCounters, type SimLog } from './publish-gate.js';
@@ -18,7 +18,15 @@ export interface SparkplugDevice {
   id: string;
   tags: readonly TagSpec[];
   values: readonly Value[];
+  /** Methods it takes as `Commands/<method>` (announced in its DBIRTH). */
+  methods?: readonly string[];
 }
+
+/**
+ * Applies a DCMD metric to device `index`: a write to tag `name`, or a method call when `method`
+ * is set. Returns true when the device applied it (then it publishes at once).
+ */
+export type DeviceCommandHandler = (index: number, cmd: { name: string; value: Value; method?: string }) => boolean;
 
 /** Options of one {@link SparkplugEdgeNode}. */
 export interface EdgeNodeOptions {
@@ -42,6 +50,8 @@ export interface EdgeNodeOptions {
   reconnectPeriodMs?: number;
   /** bdSeq of the first session (0..255). Default 0. */
   bdSeq?: number;
+  /** Applies DCMD writes and method calls; without it the node honours only rebirth requests. */
+  onCommand?: DeviceCommandHandler;
   log?: SimLog;
 }
 
@@ -172,7 +182,37 @@ export class SparkplugEdgeNode {
       if (this.hostOnline) this.birth();
       return;
     }
-    this.log.debug({ node: this.name, topic, metrics: msg.metrics.map((m) => m.name ?? m.alias) }, 'command ignored (the simulator only honours rebirth)');
+    const index = this.devices.findIndex((d) => topic === this.topic('DCMD', d.dev.id));
+    if (index < 0 || !this.o.onCommand) {
+      this.log.debug({ node: this.name, topic, metrics: msg.metrics.map((m) => m.name ?? m.alias) }, 'command ignored');
+      return;
+    }
+    this.onDeviceCommand(index, msg);
+  }
+
+  /** DCMD: apply each metric (by name), then publish the new values and echo the methods called. */
+  private onDeviceCommand(index: number, msg: SpPayload): void {
+    const d = this.devices[index]!;
+    const echoed: SpMetric[] = [];
+    let changed = false;
+    for (const m of msg.metrics) {
+      const name = m.name ?? (m.alias !== undefined ? d.dev.tags[m.alias - d.firstAlias]?.name : undefined);
+      if (name === undefined || m.value === undefined || m.value === null || typeof m.value === 'object' || typeof m.value === 'bigint') continue;
+      const method = name.startsWith('Commands/') ? name.slice('Commands/'.length) : undefined;
+      if (method !== undefined && m.value !== true) continue;
+      const ok = this.o.onCommand!(index, { name, value: m.value, ...(method !== undefined ? { method } : {}) });
+      this.log.info({ node: this.name, device: d.dev.id, metric: name, value: m.value, applied: ok }, 'device command');
+      if (!ok) continue;
+      changed = true;
+      if (method !== undefined) echoed.push({ name, datatype: DataType.Boolean, value: true, timestamp: 0 });
+    }
+    if (!changed || !this.born) return;
+    const ts = Date.now();
+    this.publishDevice(index, ts);
+    if (echoed.length > 0 && this.client?.connected) {
+      for (const e of echoed) e.timestamp = ts;
+      this.client.publish(d.topic, toBuffer(encodePayload({ timestamp: ts, seq: this.nextSeq(), metrics: echoed })), { qos: 0 });
+    }
   }
 
   private onState(payload: Buffer): void {
@@ -206,7 +246,7 @@ export class SparkplugEdgeNode {
     client.publish(this.topic('NBIRTH'), toBuffer(encodePayload(nbirthPayload(this.bdSeq, ts))), { qos: 0 });
     this.seq = 1;
     for (const d of this.devices) {
-      const dbirth = dbirthPayload(d.dev.tags, d.dev.values, d.firstAlias, this.nextSeq(), ts);
+      const dbirth = dbirthPayload(d.dev.tags, d.dev.values, d.firstAlias, this.nextSeq(), ts, d.dev.methods);
       client.publish(this.topic('DBIRTH', d.dev.id), toBuffer(encodePayload(dbirth)), { qos: 0 });
     }
     this.born = true;

@@ -45,8 +45,16 @@ export function ndeathPayload(bdSeq: number, ts: number): SpPayload {
   return { timestamp: ts, metrics: [bdSeqMetric(bdSeq, ts)] };
 }
 
-/** DBIRTH: every metric with name, alias, datatype, timestamp and current value. */
-export function dbirthPayload(tags: readonly TagSpec[], values: readonly Value[], firstAlias: number, seq: number, ts: number): SpPayload {
+/** The metric of a machine method: hosts set it to true to call it, the device echoes it when done. */
+export function methodMetric(method: string): string {
+  return `Commands/${method}`;
+}
+
+/**
+ * DBIRTH: every metric with name, alias, datatype, timestamp and current value, then the
+ * device's methods as Boolean `Commands/<method>` metrics (named, no alias: they are rare).
+ */
+export function dbirthPayload(tags: readonly TagSpec[], values: readonly Value[], firstAlias: number, seq: number, ts: number, methods: readonly string[] = []): SpPayload {
   const metrics = tags.map((t, i): SpMetric => {
     const m: SpMetric = { name: t.name, alias: firstAlias + i, timestamp: ts, datatype: SPARKPLUG_TYPES[t.kind], value: values[i]! };
     // Engineering metadata as the properties edge nodes commonly send (engUnit, engLow, engHigh).
@@ -59,6 +67,7 @@ export function dbirthPayload(tags: readonly TagSpec[], values: readonly Value[]
     m.properties = props;
     return m;
   });
+  for (const method of methods) metrics.push({ name: methodMetric(method), timestamp: ts, datatype: DataType.Boolean, value: false });
   return { timestamp: ts, seq, metrics };
 }
 

@@ -38,6 +38,12 @@ export interface UnsPublisherOptions {
   maxBufferBytes?: number;
   /** Give up if the first connection takes longer. Default 10 s. */
   connectTimeoutMs?: number;
+  /**
+   * Applies a command arriving on `uns/<tenant>/<asset path>/<tag>/set` (a write) or
+   * `.../Commands/<method>/set` (a call) to machine `index`; true when applied, and the machine
+   * then publishes at once. Without it the publisher subscribes to nothing.
+   */
+  onCommand?: (index: number, cmd: { name: string; value: Value; method?: string }) => boolean;
   log?: SimLog;
 }
 
@@ -112,6 +118,32 @@ export class UnsPublisher {
     });
     await firstConnect(client, this.o.connectTimeoutMs ?? 10_000, 'UNS publisher', this.o.mqttUrl);
     client.on('error', (err) => this.log.warn({ err: err.message }, 'UNS publisher MQTT error'));
+    if (this.o.onCommand) {
+      client.on('message', (topic, payload) => this.onSet(topic, payload));
+      // mqtt.js subscribes again after a reconnect (resubscribe), so once is enough.
+      await client.subscribeAsync(this.machines.flatMap((p) => [`${p.topic}/+/set`, `${p.topic}/Commands/+/set`]), { qos: 1 });
+    }
+  }
+
+  /** A command on a `.../set` topic: `{"value", "commandId"}`. */
+  private onSet(topic: string, payload: Buffer): void {
+    const index = this.machines.findIndex((p) => topic.startsWith(`${p.topic}/`));
+    if (index < 0 || !topic.endsWith('/set')) return;
+    const name = topic.slice(this.machines[index]!.topic.length + 1, -'/set'.length);
+    let value: unknown;
+    try {
+      value = (JSON.parse(payload.toString('utf8')) as { value?: unknown }).value;
+    } catch {
+      this.log.warn({ topic }, 'undecodable UNS command ignored');
+      return;
+    }
+    if (typeof value !== 'number' && typeof value !== 'boolean' && typeof value !== 'string') return;
+    const method = name.startsWith('Commands/') ? name.slice('Commands/'.length) : undefined;
+    const ok = this.o.onCommand!(index, { name, value, ...(method !== undefined ? { method } : {}) });
+    this.log.info({ topic, value, applied: ok }, 'UNS machine command');
+    if (!ok) return;
+    this.publishMachine(index, Date.now());
+    if (method !== undefined) this.gate?.send(`${this.machines[index]!.topic}/Commands/${method}`, 'true', 1);
   }
 
   /**

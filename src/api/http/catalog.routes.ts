@@ -61,6 +61,8 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
     for (const t of req.body.tags) {
       if (!can(p, 'viewer', t.path)) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `tag "${t.path}" does not exist in tenant ${p.tenant}`);
       requireRole(p, 'engineer', t.path, 'change tag metadata');
+      // An interlock must parse and name only this machine's tags (LIGHTSOUT_BAD_EXPRESSION with the position).
+      if (t.interlock && s.registry.get(p.tenant, t.path)) s.commands?.validateInterlock(p.tenant, t.path, t.interlock);
     }
     return { updated: await s.registry.updateMeta(p.tenant, req.body.tags) };
   });
