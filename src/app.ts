@@ -10,6 +10,10 @@ import type { Logger } from 'pino';
 import { buildApi, listen } from './api/server.js';
 import { AuthAdmin } from './auth/auth-admin.js';
 import { AuthService } from './auth/auth-service.js';
+import { AuditLog } from './auth/audit-log.js';
+import { installSecret, readInstallSecret } from './auth/install-secret.js';
+import { ShowcaseLinks } from './auth/showcase-links.js';
+import { SqliteAuditStore } from './store/sqlite/sqlite-audit-store.js';
 import type { AuditSink } from './core/audit-port.js';
 import type { Principal } from './core/auth.js';
 import { SqliteAuthStore } from './store/sqlite/sqlite-auth-store.js';
@@ -138,12 +142,16 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     await registry.load();
 
     // ---- authentication and audit
-    const audit: AuditSink = { record: async () => undefined };
+    // ---- audit trail (H3): hash-chained in the metadata file, head sealed with the install secret
+    const auditLog = new AuditLog(new SqliteAuditStore(store.connection()), installSecret(dataDir));
+    const audit: AuditSink = auditLog;
+    // ---- end audit trail
     const auth = new AuthService({
       store: new SqliteAuthStore(store.connection()), audit, defaultTenant: config.tenant,
       sessionHours: config.sessionHours, loginMaxFailures: config.loginMaxFailures, loginWindowSeconds: config.loginWindowSeconds,
     });
     const authAdmin = new AuthAdmin(auth);
+    const showcase = new ShowcaseLinks({ store: auth.store, audit, perMinute: config.showcasePerMinute }); // showcase links (H3)
     const boot = await auth.bootstrap({ adminPassword: config.adminPassword, adminToken: config.adminToken });
     if (boot.adminCreated) log.info({ user: 'admin', tenant: config.tenant }, 'first start: admin user created');
     const pruneTimer = setInterval(() => void auth.prune().catch((err: Error) => log.warn({ err: err.message }, 'session prune failed')), 3_600_000);
@@ -258,7 +266,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
-    const api = await buildApi({ services: { auth, authAdmin, audit, commands, secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
+    const api = await buildApi({ services: { auth, authAdmin, audit, commands, auditLog, showcase, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
     const httpPort = await listen(api, config.httpHost, config.httpPort);
     stops.push(() => api.close());
     // Runs before api.close (stops run in reverse): clients get 1001 and timers stop first.
@@ -304,6 +312,10 @@ export interface DataDirStores {
   auth: AuthService;
   admin: AuthAdmin;
   audit: AuditSink;
+  /** The same trail, for `lightsout audit verify|export`. */
+  auditLog: AuditLog;
+  /** False when the data directory had no install secret (one was created now: the trail's seal cannot verify). */
+  installSecretFound: boolean;
   /** The person at the console, as recorded in the audit trail. */
   actor: Principal;
   close(): Promise<void>;
@@ -315,7 +327,10 @@ export async function openStores(dataDir: string, defaultTenant = 'demo'): Promi
   if (!existsSync(file)) throw new Error(`no Lightsout data in ${dataDir} (missing metadata.sqlite): start the platform once, or pass --data-dir`);
   const store = new SqliteStore(file);
   await store.open();
-  const audit: AuditSink = { record: async () => undefined };
+  // The same audit trail the platform writes (H3); appends are atomic across the two processes.
+  const found = readInstallSecret(dataDir);
+  const auditLog = new AuditLog(new SqliteAuditStore(store.connection()), found ?? installSecret(dataDir));
+  const audit: AuditSink = auditLog;
   const authStore = new SqliteAuthStore(store.connection());
   const tenant = (await authStore.listTenants())[0]?.id ?? defaultTenant;
   const auth = new AuthService({ store: authStore, audit, defaultTenant: tenant, sessionHours: 12, loginMaxFailures: 5, loginWindowSeconds: 900 });
@@ -326,5 +341,5 @@ export async function openStores(dataDir: string, defaultTenant = 'demo'): Promi
     // no passwd entry (containers): keep "console"
   }
   const actor: Principal = { kind: 'system', id: 'cli', name: `cli:${who}`, tenant, grants: [{ role: 'admin', scope: '' }], platformOperator: true };
-  return { store, auth, admin: new AuthAdmin(auth), audit, actor, close: () => store.close() };
+  return { store, auth, admin: new AuthAdmin(auth), audit, auditLog, installSecretFound: found !== undefined, actor, close: () => store.close() };
 }

@@ -11,6 +11,8 @@ import { errorHandler } from './error-response.js';
 import { installAuthGuard } from './auth-context.js';
 import { accessRoutes } from './http/access.routes.js';
 import { authRoutes } from './http/auth.routes.js';
+import { auditRoutes } from './http/audit.routes.js';
+import { showcaseRoutes } from './http/showcase.routes.js';
 import { catalogRoutes } from './http/catalog.routes.js';
 import { commandRoutes } from './http/commands.routes.js';
 import { dataRoutes } from './http/data.routes.js';
@@ -67,7 +69,7 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   await app.register(swagger, {
     openapi: {
       info: { title: 'Lightsout API', version: opts.version, description: 'REST API of Lightsout, the open industrial internet platform for lights-out factories. Errors are `{"error": {"code", "message"}}`; codes are listed in docs/errors.md.' },
-      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'auth' }, { name: 'access' }, { name: 'commands' }, { name: 'system' }],
+      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'auth' }, { name: 'access' }, { name: 'audit' }, { name: 'showcase' }, { name: 'commands' }, { name: 'system' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token lo_<id>_<secret>' }, session: { type: 'apiKey', in: 'cookie', name: 'lightsout_session' } } },
       security: [{ bearer: [] }, { session: [] }],
     },
@@ -78,6 +80,8 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   authRoutes(app, opts.services);
   accessRoutes(app, opts.services);
   catalogRoutes(app, opts.services);
+  auditRoutes(app, opts.services);
+  showcaseRoutes(app, opts.services);
   dataRoutes(app, opts.services);
   commandRoutes(app, opts.services);
   await liveRoutes(app, opts.services);

@@ -6,6 +6,8 @@
 import type { AuthAdmin } from '../auth/auth-admin.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { CommandService } from '../commands/command-service.js';
+import type { AuditLog } from '../auth/audit-log.js';
+import type { ShowcaseLinks } from '../auth/showcase-links.js';
 import type { AuditSink } from '../core/audit-port.js';
 import type { HistorianBackend } from '../core/historian-port.js';
 import type { IngestSink } from '../core/ingest-port.js';
@@ -22,6 +24,12 @@ export interface ApiServices {
   authAdmin: AuthAdmin;
   /** The audit trail. */
   audit: AuditSink;
+  /** The audit trail's search and verification (the same trail as `audit`). */
+  auditLog: AuditLog;
+  /** Public showcase links. */
+  showcase: ShowcaseLinks;
+  /** Base URL people reach the dashboard at (showcase links); default: the address a request came to. */
+  publicUrl?: string;
   /** Mark the session cookie Secure (when serving HTTPS). */
   secureCookies?: boolean;
   ingest: IngestSink;

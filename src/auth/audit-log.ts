@@ -9,7 +9,7 @@
  * await audit.record({ tenant: 'acme', actor: 'alice', actorId: 'u1', action: 'user.create', target: 'bob', outcome: 'ok' });
  * @module
  */
-import type { AuditEntry, AuditOutcome, AuditQuery, AuditRecord, AuditSeal, AuditSink, AuditStore } from '../core/audit-port.js';
+import type { AuditAnchor, AuditEntry, AuditOutcome, AuditQuery, AuditRecord, AuditSeal, AuditSink, AuditStore } from '../core/audit-port.js';
 import { LightsoutError } from '../core/errors.js';
 import { anchorMacValid, auditSeal, detailText, recordHash } from './audit-chain.js';
 import { deriveKey } from './install-secret.js';
@@ -71,6 +71,16 @@ export class AuditLog implements AuditSink {
     const limit = Math.min(Math.max(1, Math.trunc(q.limit ?? 100)), MAX_AUDIT_LIMIT);
     if (typeof q.tenant !== 'string') throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', 'an audit search needs a tenant');
     return this.store.search({ ...q, limit });
+  }
+
+  /** Up to `limit` records after `afterSeq`, oldest first, of all tenants (the console's export). */
+  scan(afterSeq: number, limit: number): Promise<AuditRecord[]> {
+    return this.store.scan(afterSeq, limit);
+  }
+
+  /** The sealed head, or undefined before the first record. */
+  head(): Promise<AuditAnchor | undefined> {
+    return this.store.head();
   }
 
   /**

@@ -5,7 +5,7 @@
  * can forge those seals: back it up with the data directory and keep it out of reach.
  * @module
  */
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHmac, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { LightsoutError } from '../core/errors.js';
@@ -42,6 +42,12 @@ export function installSecret(dataDir: string): Buffer {
     // a read-only mount: the mode was set at creation
   }
   return secret;
+}
+
+/** The install secret if the data directory has one (checking tools must not create a new one). */
+export function readInstallSecret(dataDir: string): Buffer | undefined {
+  if (!existsSync(join(dataDir, INSTALL_SECRET_FILE))) return undefined;
+  return installSecret(dataDir);
 }
 
 /**

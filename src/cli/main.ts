@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { runStart } from './start-command.js';
 import { runSimCommand } from './sim-command.js';
 import { registerAccessCommands } from './access-commands.js';
+import { registerAuditCommands } from './audit-command.js';
 
 const program = new Command();
 program.name('lightsout').description('Lightsout: the open industrial internet platform for lights-out factories.');
@@ -47,5 +48,6 @@ program
   .action(runSimCommand);
 
 registerAccessCommands(program);
+registerAuditCommands(program);
 
 await program.parseAsync(process.argv);

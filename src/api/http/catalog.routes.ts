@@ -9,7 +9,7 @@ import {
   AssetMetaRequestSchema, AssetsResponseSchema, ErrorSchema, HealthResponseSchema, MetaUpdateResponseSchema, TagMetaRequestSchema, TagsResponseSchema,
   type AssetMetaRequest, type TagMetaRequest,
 } from '../../protocol/api-types.js';
-import { can, requireRole } from '../../core/auth.js';
+import { can, requireRole, type Principal } from '../../core/auth.js';
 import { principalOf } from '../auth-context.js';
 import type { ApiServices } from '../services.js';
 
@@ -64,7 +64,10 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
       // An interlock must parse and name only this machine's tags (LIGHTSOUT_BAD_EXPRESSION with the position).
       if (t.interlock && s.registry.get(p.tenant, t.path)) s.commands?.validateInterlock(p.tenant, t.path, t.interlock);
     }
-    return { updated: await s.registry.updateMeta(p.tenant, req.body.tags) };
+    const before = req.body.tags.map((t) => pick(s.registry.get(p.tenant, t.path), t));
+    const updated = await s.registry.updateMeta(p.tenant, req.body.tags);
+    await auditChanges(s, p, 'tag.meta', req.body.tags.map((t, i) => ({ path: t.path, old: before[i]!, new: pick(s.registry.get(p.tenant, t.path), t) })));
+    return { updated };
   });
 
   app.patch<{ Body: AssetMetaRequest }>('/api/v1/assets', {
@@ -78,6 +81,30 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
   }, async (req) => {
     const p = principalOf(req);
     for (const a of req.body.assets) requireRole(p, 'engineer', a.path, 'change asset metadata');
-    return { updated: await s.registry.updateAssets(p.tenant, req.body.assets) };
+    const before = req.body.assets.map((a) => pick(s.registry.assetMeta(p.tenant, a.path), a));
+    const updated = await s.registry.updateAssets(p.tenant, req.body.assets);
+    await auditChanges(s, p, 'asset.meta', req.body.assets.map((a, i) => ({ path: a.path, old: before[i]!, new: pick(s.registry.assetMeta(p.tenant, a.path), a) })));
+    return { updated };
   });
+}
+
+/** The fields an update names, as the record holds them (undefined → null, so the audit shows a cleared value). */
+function pick(rec: object | undefined, update: { path: string }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(update)) if (k !== 'path') out[k] = (rec as Record<string, unknown> | undefined)?.[k] ?? null;
+  return out;
+}
+
+/** Most configuration changes recorded one by one; a bigger batch is one record listing them. */
+const AUDIT_EACH_MAX = 100;
+
+/** Record configuration changes (old and new values) in the audit trail; unchanged entries are left out. */
+async function auditChanges(s: ApiServices, p: Principal, action: string, changes: Array<{ path: string; old: Record<string, unknown>; new: Record<string, unknown> }>): Promise<void> {
+  const real = changes.filter((c) => JSON.stringify(c.old) !== JSON.stringify(c.new));
+  const base = { tenant: p.tenant, actor: p.name, actorId: p.id, action, outcome: 'ok' as const };
+  if (real.length <= AUDIT_EACH_MAX) {
+    for (const c of real) await s.audit.record({ ...base, target: c.path, detail: { old: c.old, new: c.new } });
+  } else {
+    await s.audit.record({ ...base, target: `${real.length} entries: ${real.slice(0, 5).map((c) => c.path).join(', ')}, …`, detail: { changes: real } });
+  }
 }

@@ -23,6 +23,8 @@ export async function staticRoutes(app: FastifyInstance, root = WEB_ROOT): Promi
     // Unknown API paths keep their JSON 404; only pages fall back to the app.
     if (req.url.startsWith('/api/') || req.url === '/api') return reply.callNotFound();
     reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8');
+    // A showcase page's URL holds its link secret: never send it on as a Referer, never cache it.
+    if (req.url.startsWith('/showcase/')) reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
     // Read on each request (a few hundred bytes): a rebuild while the server runs is served at once.
     if (!existsSync(indexFile)) return reply.send(MISSING);
     return reply.send(readFileSync(indexFile));

@@ -6,7 +6,9 @@
 import websocket from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
+import { Type } from '@sinclair/typebox';
 import { LightsoutError } from '../../core/errors.js';
+import { ShowcaseLinks } from '../../auth/showcase-links.js';
 import type { LiveSocket } from '../../live/live-session.js';
 import { ErrorSchema } from '../../protocol/api-types.js';
 import { principalOf } from '../auth-context.js';
@@ -82,10 +84,22 @@ export async function liveRoutes(app: FastifyInstance, s: ApiServices): Promise<
       socket.terminate();
     },
   });
-  app.route({
+  app.route<{ Querystring: { showcase?: string } }>({
     method: 'GET',
     url: '/api/v1/live',
-    schema: { summary: 'Live values over WebSocket (snapshot, then coalesced deltas)', description: DESCRIPTION, tags: ['data'], response: { 400: ErrorSchema } },
+    // Public so a showcase link can connect; everyone else still needs a principal (preValidation).
+    config: { public: true },
+    schema: {
+      summary: 'Live values over WebSocket (snapshot, then coalesced deltas)', description: DESCRIPTION, tags: ['data'],
+      querystring: Type.Object({ showcase: Type.Optional(Type.String({ maxLength: 128, description: 'a showcase link\'s <id>.<secret>: live values of its line only, without logging in' })) }),
+      response: { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema },
+    },
+    preValidation: async (req) => {
+      // A showcase link acts as a viewer of its line only, whatever else the request carries.
+      const token = req.query.showcase;
+      if (token !== undefined) req.principal = ShowcaseLinks.principal(await s.showcase.open(token, req.ip));
+      else principalOf(req);
+    },
     handler: async () => {
       throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', '/api/v1/live is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)');
     },
