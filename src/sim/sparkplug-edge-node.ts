@@ -88,7 +88,7 @@ export class SparkplugEdgeNode {
     let alias = 1; // Aliases are unique across the whole edge node, not per device.
     this.devices = opts.devices.map((dev) => {
       const firstAlias = alias;
-      alias += dev.tags.length;
+      alias += dev.tags.length + (dev.methods?.length ?? 0);
       return { dev, firstAlias, data: ddataMetrics(dev.tags, firstAlias), topic: this.topic('DDATA', dev.id) };
     });
   }
@@ -190,13 +190,22 @@ export class SparkplugEdgeNode {
     this.onDeviceCommand(index, msg);
   }
 
-  /** DCMD: apply each metric (by name), then publish the new values and echo the methods called. */
+  /** The metric name behind one of a device's aliases: a tag, or a method after the tags. */
+  private nameOfAlias(d: DeviceState, alias: number): string | undefined {
+    const i = alias - d.firstAlias;
+    const tags = d.dev.tags;
+    if (i >= 0 && i < tags.length) return tags[i]!.name;
+    const method = d.dev.methods?.[i - tags.length];
+    return method === undefined ? undefined : `Commands/${method}`;
+  }
+
+  /** DCMD: apply each metric (by name or alias), then publish the new values and echo the methods called. */
   private onDeviceCommand(index: number, msg: SpPayload): void {
     const d = this.devices[index]!;
     const echoed: SpMetric[] = [];
     let changed = false;
     for (const m of msg.metrics) {
-      const name = m.name ?? (m.alias !== undefined ? d.dev.tags[m.alias - d.firstAlias]?.name : undefined);
+      const name = m.name ?? (m.alias !== undefined ? this.nameOfAlias(d, m.alias) : undefined);
       if (name === undefined || m.value === undefined || m.value === null || typeof m.value === 'object' || typeof m.value === 'bigint') continue;
       const method = name.startsWith('Commands/') ? name.slice('Commands/'.length) : undefined;
       if (method !== undefined && m.value !== true) continue;
@@ -204,7 +213,8 @@ export class SparkplugEdgeNode {
       this.log.info({ node: this.name, device: d.dev.id, metric: name, value: m.value, applied: ok }, 'device command');
       if (!ok) continue;
       changed = true;
-      if (method !== undefined) echoed.push({ name, datatype: DataType.Boolean, value: true, timestamp: 0 });
+      const j = method === undefined ? -1 : (d.dev.methods ?? []).indexOf(method);
+      if (j >= 0) echoed.push({ alias: d.firstAlias + d.dev.tags.length + j, datatype: DataType.Boolean, value: true, timestamp: 0 });
     }
     if (!changed || !this.born) return;
     const ts = Date.now();

@@ -52,7 +52,7 @@ export function methodMetric(method: string): string {
 
 /**
  * DBIRTH: every metric with name, alias, datatype, timestamp and current value, then the
- * device's methods as Boolean `Commands/<method>` metrics (named, no alias: they are rare).
+ * device's methods as Boolean `Commands/<method>` metrics, aliased after the tags.
  */
 export function dbirthPayload(tags: readonly TagSpec[], values: readonly Value[], firstAlias: number, seq: number, ts: number, methods: readonly string[] = []): SpPayload {
   const metrics = tags.map((t, i): SpMetric => {
@@ -67,7 +67,7 @@ export function dbirthPayload(tags: readonly TagSpec[], values: readonly Value[]
     m.properties = props;
     return m;
   });
-  for (const method of methods) metrics.push({ name: methodMetric(method), timestamp: ts, datatype: DataType.Boolean, value: false });
+  methods.forEach((method, j) => metrics.push({ name: methodMetric(method), alias: firstAlias + tags.length + j, timestamp: ts, datatype: DataType.Boolean, value: false }));
   return { timestamp: ts, seq, metrics };
 }
 
