@@ -93,6 +93,17 @@ describe('showcase links', () => {
     c.ws.close();
   });
 
+  it('closes open live connections when the link is revoked (4404)', async () => {
+    const link = await createLink({ scope: LINE1, title: 'Closing' });
+    const c = await showcaseSocket(link.token);
+    if (!('ws' in c)) throw new Error(`connect failed: ${c.status}`);
+    const closed = new Promise<number>((resolve) => c.ws.on('close', (code) => resolve(code)));
+    c.ws.send(JSON.stringify({ type: 'subscribe', patterns: ['#'] }));
+    await waitFor(() => c.frames.find((f) => f.type === 'snapshot'), 5000, 'snapshot');
+    expect((await sendJson('DELETE', `${platform.httpUrl}/api/v1/showcase/${link.id}`)).status).toBe(204);
+    expect(await closed).toBe(4404);
+  });
+
   it('answers the same 404 for unknown, mistyped, revoked and expired links, view and live alike', async () => {
     const revoked = await createLink({ scope: LINE1, title: 'Revoked' });
     await sendJson('DELETE', `${platform.httpUrl}/api/v1/showcase/${revoked.id}`);

@@ -42,6 +42,8 @@ export class ShowcaseLinks {
   private readonly now: () => number;
   private readonly perLink: RateLimiter;
   private readonly perAddress: RateLimiter;
+  /** Link id → what to call when the link ends (its open live connections). */
+  private readonly watchers = new Map<string, Set<() => void>>();
 
   constructor(private readonly o: ShowcaseOptions) {
     this.now = o.now ?? Date.now;
@@ -94,6 +96,7 @@ export class ShowcaseLinks {
       s.revokedTs = this.now();
       await this.o.store.saveShowcase(s);
       await this.o.audit.record({ tenant: p.tenant, actor: p.name, actorId: p.id, action: 'showcase.revoke', target: id, outcome: 'ok', detail: { scope: s.scope, title: s.title } });
+      for (const end of [...(this.watchers.get(id) ?? [])]) end();
     }
     return s;
   }
@@ -114,6 +117,35 @@ export class ShowcaseLinks {
     }
     limited(this.perLink.take(s.id));
     return s;
+  }
+
+  /**
+   * Call `onEnd` once when the link is revoked (through this service) or expires, so open live
+   * connections close then rather than outlive it. Returns the function that stops watching.
+   */
+  watch(id: string, expiresTs: number, onEnd: () => void): () => void {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const set = this.watchers.get(id) ?? new Set<() => void>();
+    this.watchers.set(id, set);
+    const stop = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      set.delete(end);
+      if (set.size === 0) this.watchers.delete(id);
+    };
+    const end = (): void => {
+      stop();
+      onEnd();
+    };
+    // setTimeout holds at most ~24.8 days; a 90-day link re-arms until it is due.
+    const arm = (): void => {
+      const left = expiresTs - this.now();
+      if (left <= 0) return end();
+      timer = setTimeout(arm, Math.min(left, 2 ** 31 - 1));
+      (timer as { unref?: () => void }).unref?.();
+    };
+    set.add(end);
+    arm();
+    return stop;
   }
 
   /** The principal a link acts as: a viewer of its line only. */

@@ -15,6 +15,9 @@ import { principalOf } from '../auth-context.js';
 import type { ApiServices } from '../services.js';
 import { parseLiveMessage } from './live-message.js';
 
+/** Close code when the showcase link of a connection is revoked or expires. */
+export const LIVE_CLOSE_LINK_ENDED = 4404;
+
 /** Largest client message answered; bigger ones get LIGHTSOUT_PAYLOAD_TOO_LARGE. */
 export const MAX_LIVE_MESSAGE_BYTES = 64 * 1024;
 /** Beyond this the WebSocket library itself closes the connection (1009) without reading it all. */
@@ -27,7 +30,8 @@ const DESCRIPTION = [
   'with only the latest value of each changed tag, at most `maxRate` per second (1..50, default 10); a change after a quiet spell is sent at once.',
   '`heartbeat` `{ts, seq}` when nothing else was sent for 5 s or in answer to a ping; `error` `{error: {code, message}}` for a refused message (the connection stays open).',
   'Reconnect within 30 s with `resume` (the session id and the last seq received) to get a `delta` with `resumed: true` holding everything changed meanwhile; otherwise a fresh `snapshot`.',
-  'Close codes: 1001 server stopping, 1009 frame over 1 MiB, 1013 too many clients, 4008 client too slow (not reading for 30 s), 4009 session resumed on another connection.',
+  'Close codes: 1001 server stopping, 1009 frame over 1 MiB, 1013 too many clients, 4008 client too slow (not reading for 30 s), 4009 session resumed on another connection, 4404 showcase link revoked or expired.',
+  'A public showcase link connects with `?showcase=<id>.<secret>` instead of credentials and sees only its line.',
   'See docs/live.md.',
 ].join(' ');
 
@@ -116,7 +120,12 @@ export async function liveRoutes(app: FastifyInstance, s: ApiServices): Promise<
         if ('code' in msg) conn.error(msg.code, msg.message);
         else conn.receive(msg);
       });
-      ws.on('close', () => conn.close());
+      // A showcase link's connection ends when the link is revoked or expires.
+      const unwatch = p.kind === 'showcase' ? s.showcase.watch(p.id, p.expiresTs ?? 0, () => ws.close(LIVE_CLOSE_LINK_ENDED, 'LIGHTSOUT_NOT_FOUND: the showcase link expired or was revoked')) : undefined;
+      ws.on('close', () => {
+        unwatch?.();
+        conn.close();
+      });
     },
   });
 }
