@@ -36,6 +36,14 @@ describe('dashboard routes', () => {
     }
   });
 
+  it('serves the showcase page, never cached and never passing its link on as a Referer', async () => {
+    const r = await (await serve(bundle())).inject({ url: '/showcase/AbCdEfGhIjKl.secret-part' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('<div id="app">');
+    expect(r.headers['referrer-policy']).toBe('no-referrer');
+    expect(r.headers['cache-control']).toBe('no-store');
+  });
+
   it('serves hashed assets with a year-long immutable cache', async () => {
     const r = await (await serve(bundle())).inject({ url: '/assets/index-AbC123.js' });
     expect(r.statusCode).toBe(200);
