@@ -16,18 +16,29 @@ export interface MachineRef {
   levels: string[];
 }
 
+/**
+ * The folder of a machine's methods: a Sparkplug device announces `Commands/<method>` metrics,
+ * a UNS machine echoes `.../Commands/<method>` after a call. The command panel offers them.
+ */
+export const METHODS_FOLDER = 'Commands';
+
 // Sparkplug's own folders (`Node Control/Rebirth`, `Properties/...`) become asset levels under an
 // edge node; they are protocol plumbing, not machines.
-const PROTOCOL_FOLDERS = new Set(['Node Control', 'Device Control', 'Node Info', 'Device Info', 'Properties']);
+const PROTOCOL_FOLDERS = new Set(['Node Control', 'Device Control', 'Node Info', 'Device Info', 'Properties', METHODS_FOLDER]);
 
 /** Whether an asset is protocol plumbing that the operator screens leave out. */
-export function isProtocolFolder(n: ApiAsset): boolean {
+export function isProtocolFolder(n: Pick<ApiAsset, 'name'>): boolean {
   return PROTOCOL_FOLDERS.has(n.name);
 }
 
-/** Whether an asset is a machine: a leaf of the tree that has tags. */
+/** Whether an asset is a machine: a leaf of the tree that has tags (protocol folders below it aside). */
 export function isMachine(n: ApiAsset): boolean {
-  return n.tags.length > 0 && n.children.length === 0 && !isProtocolFolder(n);
+  return n.tags.length > 0 && !isProtocolFolder(n) && n.children.every(isProtocolFolder);
+}
+
+/** The methods a machine announces (`Commands/<method>`), e.g. start, stop, reset. */
+export function machineMethods(n: ApiAsset): string[] {
+  return n.children.find((c) => c.name === METHODS_FOLDER)?.tags ?? [];
 }
 
 /** Every machine below `nodes`, in tree order. */

@@ -4,24 +4,23 @@
  * @module
  */
 import { useState } from 'preact/hooks';
+import type { ShowcaseCreated, ShowcaseListResponse } from '../../../src/protocol/showcase-types.js';
 import { getJson, sendJson } from '../api.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { SecretOnce } from '../components/secret-once.js';
 import { formatDateTime, t } from '../i18n/index.js';
 import { useLoad } from '../use-load.js';
 
-interface Showcase { id: string; scope: string; title: string; createdBy?: string; createdTs?: number; expiresTs: number; revokedTs?: number }
-interface ShowcaseCreated { id: string; url: string; expiresTs: number }
 
 /** The panel. `lines` are the plant's line paths, offered as scopes. */
 export function ShowcasePanel({ lines }: { lines: readonly string[] }) {
-  const links = useLoad(async (signal) => (await getJson<{ links?: Showcase[]; showcases?: Showcase[] }>('/api/v1/showcase', signal)));
+  const links = useLoad(async (signal) => (await getJson<ShowcaseListResponse>('/api/v1/showcase', signal)).links);
   const [scope, setScope] = useState('');
   const [title, setTitle] = useState('');
   const [hours, setHours] = useState(24);
   const [created, setCreated] = useState<ShowcaseCreated | undefined>();
   const [error, setError] = useState('');
-  const list = links.data?.links ?? links.data?.showcases ?? [];
+  const list = links.data ?? [];
   const act = async (f: () => Promise<unknown>) => {
     setError('');
     try {
@@ -55,7 +54,7 @@ export function ShowcasePanel({ lines }: { lines: readonly string[] }) {
                   <td><b>{s.title}</b></td>
                   <td class="small mono">{s.scope}</td>
                   <td class="small">{s.revokedTs !== undefined ? <span class="pill off">{t('access.revoked')}</span> : s.expiresTs <= now ? <span class="pill off">{t('showcase.expired')}</span> : formatDateTime(s.expiresTs)}</td>
-                  <td class="small">{s.createdBy ?? ''}</td>
+                  <td class="small">{s.createdBy}</td>
                   <td class="actions">{dead ? null : <ConfirmButton label={t('access.revoke')} testid="showcase-revoke" onConfirm={() => act(() => sendJson('DELETE', `/api/v1/showcase/${encodeURIComponent(s.id)}`))} />}</td>
                 </tr>
               );

@@ -30,9 +30,17 @@ export async function login(username: string, password: string): Promise<void> {
   session.set(await sendJson<Me>('POST', '/api/v1/auth/login', { username, password }));
 }
 
-/** Log in with a one-time link's token. */
+/**
+ * Log in with a one-time link's token. When the link is spent, the page may still hold a session
+ * (an old cookie): that is settled before the error goes back, so the screen knows what to show.
+ */
 export async function loginWithLink(token: string): Promise<void> {
-  session.set(await sendJson<Me>('POST', '/api/v1/auth/link', { token }));
+  try {
+    session.set(await sendJson<Me>('POST', '/api/v1/auth/link', { token }));
+  } catch (e) {
+    await refreshMe();
+    throw e;
+  }
 }
 
 /** End the session. */

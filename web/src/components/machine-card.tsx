@@ -3,11 +3,10 @@
  * and its key values.
  * @module
  */
-import type { ApiAsset, ApiPoint } from '../../../src/protocol/api-types.js';
+import type { ApiAsset, ApiPoint, ApiTag } from '../../../src/protocol/api-types.js';
 import { t } from '../i18n/index.js';
 import { isStale, keyTags, stateClass, tagLabel, unitFor } from '../plant-model.js';
 import { href } from '../router.js';
-import type { TagCatalog } from '../tag-catalog.js';
 import { ValueText } from './value-text.js';
 
 /** Props of {@link MachineCard}. */
@@ -15,7 +14,9 @@ export interface MachineCardProps {
   machine: ApiAsset;
   values: ReadonlyMap<string, ApiPoint>;
   /** The view's tag catalog (units, descriptions); empty while it loads. */
-  catalog: TagCatalog;
+  catalog: ReadonlyMap<string, Pick<ApiTag, 'unit' | 'description'>>;
+  /** Link to the machine view (default); the public showcase page links nowhere. */
+  link?: boolean;
 }
 
 /** The tags a card shows (state first), as full paths, so the view can subscribe to them. */
@@ -26,15 +27,16 @@ export function cardTags(machine: ApiAsset): string[] {
 }
 
 /** The card. */
-export function MachineCard({ machine, values, catalog }: MachineCardProps) {
+export function MachineCard({ machine, values, catalog, link = true }: MachineCardProps) {
   const state = values.get(`${machine.path}/state`);
   const keys = keyTags(machine.tags);
   // Stale if the state or any shown value went bad: the card must not look healthy on old data.
   const stale = isStale(state) || keys.some((k) => isStale(values.get(`${machine.path}/${k}`)));
   const uncertain = !stale && state?.quality === 'uncertain';
   const cls = stateClass(state);
+  const Tag = link ? 'a' : 'div';
   return (
-    <a href={href('machine', machine.path)} class={`card machine-card state-${stale ? 'unknown' : cls}${stale ? ' stale' : ''}`} data-testid={`card-${machine.path}`} data-state={cls} data-stale={stale ? '1' : '0'}>
+    <Tag href={link ? href('machine', machine.path) : undefined} class={`card machine-card state-${stale ? 'unknown' : cls}${stale ? ' stale' : ''}`} data-testid={`card-${machine.path}`} data-state={cls} data-stale={stale ? '1' : '0'}>
       <div class="card-head">
         <span class="card-name">{machine.name}</span>
         {stale ? <span class="badge badge-stale">{t('badge.stale')}</span> : uncertain ? <span class="badge badge-uncertain">{t('badge.uncertain')}</span> : null}
@@ -52,6 +54,6 @@ export function MachineCard({ machine, values, catalog }: MachineCardProps) {
           );
         })}
       </dl>
-    </a>
+    </Tag>
   );
 }

@@ -74,8 +74,10 @@ export function formatBytes(n: number): string {
   return `${formatNumber(n, i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
-/** Date and time in the current locale, optionally in another time zone. */
+/** Date and time in the current locale, optionally in another time zone ('—' for no valid time). */
 export function formatDateTime(ts: number, opts: Intl.DateTimeFormatOptions = {}): string {
+  // Dates only go to ±8.64e15 ms; "never expires" is stored as the largest safe integer.
+  if (!Number.isFinite(ts) || Math.abs(ts) > 8.64e15) return '—';
   return new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'medium', ...opts }).format(ts);
 }
 

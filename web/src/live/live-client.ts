@@ -124,7 +124,8 @@ export class LiveClient {
     this.resubscribe = setTimeout(() => {
       this.resubscribe = undefined;
       if (!this.started) return;
-      if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'subscribe', tags: [...this.wanted.keys()], maxRate: 10 });
+      // Nothing wanted (yet): the hub refuses an empty subscription, and there is nothing to ask.
+      if (this.ws?.readyState === WebSocket.OPEN && this.wanted.size > 0) this.send({ type: 'subscribe', tags: [...this.wanted.keys()], maxRate: 10 });
       if (this.ws?.readyState !== WebSocket.OPEN || this.refused) void this.poll();
     }, 30);
   }
@@ -150,7 +151,7 @@ export class LiveClient {
       this.lastMessage = Date.now();
       this.stopPolling();
       this.state.set('live');
-      this.send({ type: 'subscribe', tags: [...this.wanted.keys()], maxRate: 10, ...(this.session ? { resume: this.session } : {}) });
+      if (this.wanted.size > 0) this.send({ type: 'subscribe', tags: [...this.wanted.keys()], maxRate: 10, ...(this.session ? { resume: this.session } : {}) });
     };
     ws.onmessage = (ev) => {
       this.lastMessage = Date.now();

@@ -5,13 +5,14 @@
  */
 import type { ApiPoint } from '../../../src/protocol/api-types.js';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { live } from './live-client.js';
+import { live, type LiveClient } from './live-client.js';
 
 /**
  * The latest points of `tags`, kept current. `onPoint` (optional) sees every change of these
- * tags, e.g. to extend a sparkline's tail.
+ * tags, e.g. to extend a sparkline's tail. `client` is the page's live client unless another is
+ * given (the showcase page has its own).
  */
-export function useLiveValues(tags: readonly string[], onPoint?: (p: ApiPoint) => void): ReadonlyMap<string, ApiPoint> {
+export function useLiveValues(tags: readonly string[], onPoint?: (p: ApiPoint) => void, client: LiveClient = live): ReadonlyMap<string, ApiPoint> {
   const key = tags.join('\n');
   const [, setTick] = useState(0);
   const cb = useRef(onPoint);
@@ -19,7 +20,7 @@ export function useLiveValues(tags: readonly string[], onPoint?: (p: ApiPoint) =
   const wanted = useMemo(() => new Set(tags), [key]);
   useEffect(() => {
     let frame = 0;
-    const release = live.watch([...wanted], (points) => {
+    const release = client.watch([...wanted], (points) => {
       let mine = false;
       for (const p of points) {
         if (!wanted.has(p.tag)) continue;
@@ -29,10 +30,10 @@ export function useLiveValues(tags: readonly string[], onPoint?: (p: ApiPoint) =
       if (mine && frame === 0) frame = requestAnimationFrame(() => { frame = 0; setTick((n) => n + 1); });
     });
     return () => { release(); cancelAnimationFrame(frame); };
-  }, [wanted]);
+  }, [wanted, client]);
   const out = new Map<string, ApiPoint>();
   for (const t of tags) {
-    const p = live.get(t);
+    const p = client.get(t);
     if (p) out.set(t, p);
   }
   return out;

@@ -5,13 +5,12 @@
  * @module
  */
 import { useState } from 'preact/hooks';
+import type { ApiAuditRecord, AuditResponse, AuditVerifyResponse } from '../../../src/protocol/audit-types.js';
 import { ApiCallError, getJson } from '../api.js';
 import { formatDateTime, formatNumber, t } from '../i18n/index.js';
 import { useLoad } from '../use-load.js';
 
-/** One audit record as the API lists it. */
-interface AuditRow { seq: number; ts: number; actor: string; action: string; target: string; outcome: 'ok' | 'denied' | 'failed'; detail?: string | Record<string, unknown> }
-interface Verify { ok: boolean; records: number; firstBad?: { seq: number; problem: string; message: string } }
+type Verify = Omit<AuditVerifyResponse, 'firstBad'> & { firstBad?: { seq: number; problem: string; message: string } };
 
 const PAGE = 50;
 
@@ -29,19 +28,19 @@ function query(f: Filters, extra: Record<string, string> = {}): string {
   return q.toString();
 }
 
-function detailText(d: AuditRow['detail']): string {
-  if (d === undefined || d === '') return '';
-  return typeof d === 'string' ? d : JSON.stringify(d);
+function detailText(d: ApiAuditRecord['detail']): string {
+  if (d === undefined) return '';
+  return Object.entries(d).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
 }
 
 /** The view. */
 export function AuditView() {
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [applied, setApplied] = useState<Filters>(EMPTY);
-  // Positions of the first record of each page seen, so Back pages work without keeping rows.
+  // The `before` of each older page opened, so Newer goes back without keeping old rows.
   const [pages, setPages] = useState<number[]>([]);
   const before = pages.at(-1);
-  const rows = useLoad(async (signal) => (await getJson<{ records: AuditRow[] }>(`/api/v1/audit?${query(applied, { limit: String(PAGE), ...(before !== undefined ? { before: String(before) } : {}) })}`, signal)).records, [query(applied), before]);
+  const rows = useLoad((signal) => getJson<AuditResponse>(`/api/v1/audit?${query(applied, { limit: String(PAGE), ...(before !== undefined ? { before: String(before) } : {}) })}`, signal), [query(applied), before]);
   const [verify, setVerify] = useState<Verify | 'checking' | { error: string } | undefined>();
   const set = (k: keyof Filters) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
   const search = (ev: Event) => {
@@ -60,7 +59,8 @@ export function AuditView() {
       else setVerify({ error: (e as Error).message });
     }
   };
-  const list = rows.data ?? [];
+  const list = rows.data?.records ?? [];
+  const next = rows.data?.next;
   return (
     <section class="view audit-view" data-testid="audit-view">
       <div class="view-head">
@@ -115,7 +115,7 @@ export function AuditView() {
       </div>
       <div class="pager">
         <button class="btn" disabled={pages.length === 0} onClick={() => setPages(pages.slice(0, -1))}>{t('audit.newer')}</button>
-        <button class="btn" data-testid="audit-older" disabled={list.length < PAGE} onClick={() => setPages([...pages, list.at(-1)!.seq])}>{t('audit.older')}</button>
+        <button class="btn" data-testid="audit-older" disabled={next === undefined} onClick={() => next !== undefined && setPages([...pages, next])}>{t('audit.older')}</button>
       </div>
     </section>
   );

@@ -2,12 +2,14 @@
  * Machine view: every tag of one machine with its live value, unit, quality, age and a 15-minute
  * sparkline (60 server-side buckets, then the live tail appended as values arrive). Units,
  * descriptions and engineering ranges come from the tag catalog (one request for the machine).
+ * Operators of the machine also get the command panel (its methods and writable tags).
  * @module
  */
 import type { ApiAsset, ApiPoint } from '../../../src/protocol/api-types.js';
 import type { Me } from '../../../src/protocol/auth-types.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { fetchBuckets } from '../api.js';
+import { CommandPanel } from '../commands/command-panel.js';
 import { RangeBar } from '../components/range-bar.js';
 import { Sparkline } from '../components/sparkline.js';
 import { ValueText } from '../components/value-text.js';
@@ -77,6 +79,7 @@ export function MachineView({ assets, path, me }: { assets: readonly ApiAsset[];
         <span class="spacer" />
         {numeric.length > 0 ? <a class="btn" href={trendHref(numeric.slice(0, 4), '1h')}>{t('machine.trendAll')}</a> : null}
       </div>
+      <CommandPanel machine={machine} me={me} catalog={catalog} values={values} />
       <div class="table-wrap">
         <table class="tags-table">
           <thead>

@@ -1,0 +1,277 @@
+/**
+ * Logging in, roles and remote operation in real Chromium against the demo platform: the login
+ * screen (wrong then right password), the one-time login link, what a viewer is not offered, an
+ * operator writing a setpoint through the confirm step to its readback, a critical write approved
+ * by a second person, the audit screen with its CSV export and chain check, and the public
+ * showcase page of one line.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendJson, startTestPlatform, waitFor, getJson } from '../helpers.js';
+import { launchChromium, shot } from './chromium.js';
+import { ADMIN_PASSWORD, BROWSER_PLATFORM_FLAGS, loggedInContext } from './session.js';
+
+const SITE = 'shanghai-lingang';
+const LINE = `${SITE}/machining/line-1`;
+const CNC = `${LINE}/cnc-01`;
+const PACKER = `${SITE}/packaging/line-1/packer-01`;
+const PASSWORD = 'correct-horse-battery';
+
+let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+let browser: Browser;
+let mqttClient: MqttClient;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+const DESKTOP: BrowserContextOptions = { viewport: { width: 1440, height: 900 }, locale: 'en-GB' };
+const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-GB' };
+
+/** A page in a fresh context (logged in as `user` when given), tracked for errors and closing. */
+async function open(options: BrowserContextOptions = DESKTOP, user?: string, theme: 'dark' | 'light' = 'dark'): Promise<Page> {
+  const ctx = user ? await loggedInContext(browser, platform.httpUrl, options, user, user === 'admin' ? ADMIN_PASSWORD : PASSWORD) : await browser.newContext(options);
+  if (theme === 'light') await ctx.addInitScript(() => localStorage.setItem('lightsout.theme', 'light'));
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  return page;
+}
+
+/** Create a user through the API as the test admin. */
+async function createUser(username: string, grants: Array<{ role: string; scope: string }>): Promise<void> {
+  const r = await sendJson('POST', `${platform.httpUrl}/api/v1/users`, { username, password: PASSWORD, grants });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+}
+
+beforeAll(async () => {
+  [platform, browser] = await Promise.all([startTestPlatform({ demo: true, ...BROWSER_PLATFORM_FLAGS }), launchChromium()]);
+  mqttClient = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'access-browser-test' });
+  await createUser('olga', [{ role: 'operator', scope: `${SITE}` }]);
+  await createUser('omar', [{ role: 'operator', scope: `${SITE}/packaging` }]);
+  await createUser('vera', [{ role: 'viewer', scope: '' }]);
+  // The demo marks its setpoints writable once the machines' births are in.
+  await waitFor(async () => {
+    const tags = (await getJson(`${platform.httpUrl}/api/v1/tags?prefix=${CNC}/`)).body.tags as Array<{ path: string; writable?: boolean }>;
+    const packer = (await getJson(`${platform.httpUrl}/api/v1/tags?prefix=${PACKER}/`)).body.tags as Array<{ path: string; critical?: boolean }>;
+    return tags.some((t) => t.path === `${CNC}/spindle_speed_sp` && t.writable) && packer.some((t) => t.path === `${PACKER}/seal_temp_sp` && t.critical);
+  }, 20_000, 'the demo\'s writable setpoints');
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await mqttClient?.endAsync();
+  await browser?.close();
+  await platform?.stop();
+});
+
+describe('login, roles and remote operation in Chromium', () => {
+  it('asks for a login, says when the password is wrong, and lets the right one in', async () => {
+    const page = await open();
+    await page.goto(`${platform.httpUrl}/#/machine/${CNC}`);
+    await expect.poll(() => page.getByTestId('login-view').isVisible(), { timeout: 5000 }).toBe(true);
+    await shot(page, 'login-dark');
+    await page.getByTestId('login-username').fill('olga');
+    await page.getByTestId('login-password').fill('not-her-password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').innerText()).toBe('Wrong user name or password.');
+    await shot(page, 'login-wrong');
+    await page.getByTestId('login-password').fill(PASSWORD);
+    await page.getByTestId('login-submit').click();
+    // Straight to where the user was going, with who they are in the user menu.
+    await expect.poll(() => page.getByTestId('machine-view').isVisible(), { timeout: 5000 }).toBe(true);
+    await page.getByTestId('user-menu').click();
+    expect(await page.getByTestId('me-name').innerText()).toBe('olga');
+    expect(await page.getByTestId('me-grants').innerText()).toBe(`operator @ ${SITE}`);
+    // Logging out shows the login screen again, and the API no longer answers this page.
+    await page.getByTestId('logout').click();
+    await expect.poll(() => page.getByTestId('login-view').isVisible()).toBe(true);
+    expect((await page.request.get(`${platform.httpUrl}/api/v1/auth/me`)).status()).toBe(401);
+  });
+
+  it('logs in with the one-time link, drops the token from the address, and refuses the link a second time', async () => {
+    const link = platform.loginLink;
+    expect(link).toMatch(/#\/login\?once=/);
+    const page = await open();
+    await page.goto(link);
+    await expect.poll(() => page.getByTestId('plant-view').isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(page.url()).not.toContain('once=');
+    await page.getByTestId('user-menu').click();
+    expect(await page.getByTestId('me-name').innerText()).toBe('admin');
+    const again = await open();
+    await again.goto(link);
+    await expect.poll(() => again.getByTestId('login-error').count(), { timeout: 5000 }).toBe(1);
+    expect(await again.getByTestId('login-error').innerText()).toMatch(/expired or was already used/);
+    expect(again.url()).not.toContain('once=');
+  });
+
+  it('offers a viewer neither the command panel nor the admin screens', async () => {
+    const page = await open(DESKTOP, 'vera');
+    await page.goto(`${platform.httpUrl}/#/machine/${CNC}`);
+    await expect.poll(() => page.locator(`tr[data-tag="${CNC}/spindle_speed_sp"] .num`).innerText(), { timeout: 10_000 }).toMatch(/\d/);
+    expect(await page.getByTestId('command-panel').count()).toBe(0);
+    expect(await page.getByTestId('nav-access').count()).toBe(0);
+    expect(await page.getByTestId('nav-audit').count()).toBe(0);
+    // Typed in by hand, the audit screen shows the server's refusal and no records.
+    await page.goto(`${platform.httpUrl}/#/audit`);
+    await expect.poll(() => page.getByTestId('audit-view').locator('.banner').innerText(), { timeout: 5000 }).toMatch(/admin/);
+    expect(await page.getByTestId('audit-table').locator('tbody tr').count()).toBe(0);
+  });
+
+  it('lets an operator write a setpoint through the confirm step and shows the readback', async () => {
+    const page = await open(DESKTOP, 'olga');
+    await page.goto(`${platform.httpUrl}/#/machine/${CNC}`);
+    const row = page.getByTestId('setpoint-spindle_speed_sp');
+    await expect.poll(() => row.locator('.sp-now .num').innerText(), { timeout: 10_000 }).toMatch(/\d/);
+    const before = await row.locator('.sp-now .num').innerText();
+    await row.getByTestId('sp-input').fill('9876');
+    await row.getByTestId('sp-request').click();
+    const flow = page.getByTestId('cmd-flow');
+    await expect.poll(() => flow.getAttribute('data-state'), { timeout: 5000 }).toBe('awaiting-confirmation');
+    expect(await page.getByTestId('cmd-question').innerText()).toBe(`Set spindle speed sp from ${before} rpm to 9,876 rpm?`);
+    expect(await page.getByTestId('cmd-interlock').getAttribute('data-holds')).toBe('true');
+    expect(await page.getByTestId('cmd-interlock').innerText()).toContain('state != "fault"');
+    await shot(page, 'command-confirm-dark');
+    await page.getByTestId('cmd-confirm').click();
+    await expect.poll(() => page.getByTestId('cmd-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('succeeded');
+    expect(await page.getByTestId('cmd-state').innerText()).toBe('Succeeded: the machine reports 9,876 rpm.');
+    expect(await page.getByTestId('cmd-steps').locator('.step-state').allInnerTexts()).toEqual(['requested', 'authorised', 'awaiting confirmation', 'sent', 'acknowledged', 'succeeded']);
+    // The live value in the panel and the table follow the machine.
+    await expect.poll(() => row.locator('.sp-now .num').innerText(), { timeout: 5000 }).toBe('9,876');
+    await shot(page, 'command-succeeded');
+  });
+
+  it('holds a critical write for a second person, who approves it', async () => {
+    const first = await open(DESKTOP, 'olga', 'light');
+    await first.goto(`${platform.httpUrl}/#/machine/${PACKER}`);
+    const row = first.getByTestId('setpoint-seal_temp_sp');
+    await expect.poll(() => row.locator('.sp-now .num').innerText(), { timeout: 10_000 }).toMatch(/\d/);
+    await row.getByTestId('sp-input').fill('182.5');
+    await row.getByTestId('sp-request').click();
+    await expect.poll(() => first.getByTestId('cmd-flow').getAttribute('data-state'), { timeout: 5000 }).toBe('awaiting-confirmation');
+    await shot(first, 'command-confirm-light');
+    await first.getByTestId('cmd-confirm').click();
+    await expect.poll(() => first.getByTestId('cmd-state').innerText(), { timeout: 5000 }).toBe('Awaiting approval by a second person.');
+    // The requester cannot approve their own command.
+    await expect.poll(() => first.getByTestId('approvals').locator('li').count(), { timeout: 5000 }).toBe(1);
+    expect(await first.getByTestId('cmd-approve').count()).toBe(0);
+
+    const second = await open(PHONE, 'omar');
+    await second.goto(`${platform.httpUrl}/#/machine/${PACKER}`);
+    await expect.poll(() => second.getByTestId('cmd-approve').count(), { timeout: 5000 }).toBe(1);
+    expect(await second.getByTestId('approvals').innerText()).toContain('olga asks: seal temp sp → 182.5 °C');
+    await shot(second, 'phone-approval');
+    await second.getByTestId('cmd-approve').click();
+    await expect.poll(() => first.getByTestId('cmd-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('succeeded');
+    await expect.poll(() => second.getByTestId('cmd-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('succeeded');
+    expect(await first.getByTestId('cmd-state').innerText()).toBe('Succeeded: the machine reports 182.5 °C.');
+    expect(await second.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  });
+
+  it('lists the logins and the commands on the audit screen, exports them as CSV and verifies the chain', async () => {
+    const page = await open({ ...DESKTOP, acceptDownloads: true }, 'admin');
+    await page.goto(`${platform.httpUrl}/#/audit`);
+    const table = page.getByTestId('audit-table');
+    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 5000 }).toBeGreaterThan(5);
+    const actions = await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')));
+    expect(actions.some((a) => a?.startsWith('auth.login'))).toBe(true);
+    expect(actions.some((a) => a?.startsWith('command.'))).toBe(true);
+    // A failed login is there too, as denied or failed.
+    expect(await table.locator('tbody tr[data-action^="auth.login"]:not([data-outcome="ok"])').count()).toBeGreaterThan(0);
+    // Filter by actor: only olga's records.
+    await page.getByTestId('audit-actor').fill('olga');
+    await page.getByTestId('audit-search').click();
+    await expect.poll(async () => new Set(await table.locator('tbody tr td:nth-child(3)').allInnerTexts())).toEqual(new Set(['olga']));
+    await shot(page, 'audit-dark');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-csv').click()]);
+    const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));
+    const lines = csv.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines[0]).toMatch(/actor/);
+    expect(lines.slice(1).every((l) => l.includes('olga'))).toBe(true);
+    await page.getByTestId('audit-verify').click();
+    await expect.poll(() => page.getByTestId('audit-verify-result').innerText(), { timeout: 10_000 }).toMatch(/^Chain OK: [\d,]+ records verified\.$/);
+  });
+
+  it('shows a showcase link\'s line live to anyone, and nothing once it is revoked', async () => {
+    const created = await sendJson('POST', `${platform.httpUrl}/api/v1/showcase`, { scope: LINE, title: 'Machining line 1 at the fair', expiresHours: 2 });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const url = new URL(created.body.url, platform.httpUrl);
+    const page = await open(PHONE);
+    await page.goto(`${platform.httpUrl}${url.pathname}`);
+    await expect.poll(() => page.getByTestId('showcase-title').innerText(), { timeout: 10_000 }).toBe('Machining line 1 at the fair');
+    const cards = page.locator('.machine-card');
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const paths = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('card-'.length)));
+    expect(paths.filter((p) => !p.startsWith(`${LINE}/`))).toEqual([]);
+    expect(paths).toContain(CNC);
+    // Nothing to navigate to: no links, no login.
+    expect(await page.locator('a[href]').count()).toBe(0);
+    expect(await page.getByTestId('login-view').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('link-state').getAttribute('class'), { timeout: 5000 }).toContain('link-live');
+    // Live: a value of the line changes on the page without a reload.
+    const power = page.locator(`dd[data-tag="${CNC}/power_kw"] .num`);
+    await expect.poll(() => power.innerText(), { timeout: 5000 }).toMatch(/\d/);
+    const first = await power.innerText();
+    await expect.poll(() => power.innerText(), { timeout: 10_000 }).not.toBe(first);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot(page, 'showcase-phone');
+    const desk = await open(DESKTOP, undefined, 'light');
+    await desk.goto(`${platform.httpUrl}${url.pathname}`);
+    await expect.poll(() => desk.locator('.machine-card').count(), { timeout: 10_000 }).toBe(paths.length);
+    await shot(desk, 'showcase-light');
+
+    const revoked = await sendJson('DELETE', `${platform.httpUrl}/api/v1/showcase/${created.body.id}`);
+    expect(revoked.status).toBe(204);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('showcase-gone').getAttribute('data-problem'), { timeout: 5000 }).toBe('expired');
+    expect(await page.getByTestId('showcase-gone').innerText()).toContain('This link has expired');
+    await shot(page, 'showcase-expired');
+  });
+
+  it('manages users from the access screen: create with a grant, password shown once, disable', async () => {
+    const page = await open(DESKTOP, 'admin', 'light');
+    await page.goto(`${platform.httpUrl}/#/access`);
+    const panel = page.getByTestId('users-panel');
+    await expect.poll(() => panel.getByTestId('user-olga').count(), { timeout: 5000 }).toBe(1);
+    await page.getByTestId('user-name').fill('lena');
+    await page.getByTestId('user-grants').getByTestId('grant-role').selectOption('operator');
+    await page.getByTestId('user-grants').getByTestId('grant-scope').fill(LINE);
+    await page.getByTestId('user-create-submit').click();
+    const secret = await (async () => { await expect.poll(() => page.getByTestId('secret-value').count(), { timeout: 5000 }).toBe(1); return page.getByTestId('secret-value').innerText(); })();
+    expect(secret.length).toBeGreaterThanOrEqual(12);
+    expect(await panel.getByTestId('user-lena').innerText()).toContain(`operator @ ${LINE}`);
+    await shot(page, 'access-users-light');
+    // The shown password works.
+    const lena = await loggedInContext(browser, platform.httpUrl, DESKTOP, 'lena', secret);
+    contexts.push(lena);
+    await panel.getByTestId('user-lena').getByTestId('user-toggle').click();
+    await expect.poll(() => panel.getByTestId('user-lena').innerText()).toContain('disabled');
+    expect((await lena.request.get(`${platform.httpUrl}/api/v1/auth/me`)).status()).toBe(401);
+    // Tokens: the secret once, with a copy button.
+    await page.getByTestId('tab-tokens').click();
+    await page.getByTestId('token-name').fill('line-1 dashboard');
+    await page.getByTestId('token-create-submit').click();
+    await expect.poll(() => page.getByTestId('secret-value').innerText(), { timeout: 5000 }).toMatch(/^lo_/);
+    const token = await page.getByTestId('secret-value').innerText();
+    expect((await getJson(`${platform.httpUrl}/api/v1/auth/me`, { authorization: `Bearer ${token}` })).status).toBe(200);
+  });
+
+  // Last but one: the limit also holds for the client address, and every test logs in from 127.0.0.1.
+  it('says how long to wait after too many failed attempts', async () => {
+    const page = await open();
+    await page.goto(`${platform.httpUrl}/`);
+    await page.getByTestId('login-username').fill('nobody-here');
+    let text = '';
+    for (let i = 0; i < 20 && !/too many/i.test(text); i++) {
+      await page.getByTestId('login-password').fill(`guess-${i}`);
+      await page.getByTestId('login-submit').click();
+      await expect.poll(() => page.getByTestId('login-submit').isEnabled()).toBe(true);
+      text = await page.getByTestId('login-error').innerText();
+    }
+    expect(text).toMatch(/^Too many attempts: try again in \d+ s\.$/);
+  });
+
+  it('threw no uncaught error in any page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
