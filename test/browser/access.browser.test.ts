@@ -75,6 +75,13 @@ describe('login, roles and remote operation in Chromium', () => {
     await page.getByTestId('login-submit').click();
     await expect.poll(() => page.getByTestId('login-error').innerText()).toBe('Wrong user name or password.');
     await shot(page, 'login-wrong');
+    for (const [options, theme, name] of [[PHONE, 'dark', 'login-phone'], [DESKTOP, 'light', 'login-light']] as const) {
+      const other = await open(options, undefined, theme);
+      await other.goto(`${platform.httpUrl}/`);
+      await expect.poll(() => other.getByTestId('login-view').count(), { timeout: 5000 }).toBe(1);
+      expect(await other.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(options.viewport!.width);
+      await shot(other, name);
+    }
     await page.getByTestId('login-password').fill(PASSWORD);
     await page.getByTestId('login-submit').click();
     // Straight to where the user was going, with who they are in the user menu.
@@ -220,10 +227,13 @@ describe('login, roles and remote operation in Chromium', () => {
     await expect.poll(() => desk.locator('.machine-card').count(), { timeout: 10_000 }).toBe(paths.length);
     await shot(desk, 'showcase-light');
 
+    // Revoked while open: the page says so without a reload, and after one.
     const revoked = await sendJson('DELETE', `${platform.httpUrl}/api/v1/showcase/${created.body.id}`);
     expect(revoked.status).toBe(204);
+    await expect.poll(() => page.getByTestId('showcase-gone').count(), { timeout: 8000 }).toBe(1);
     await page.reload();
-    await expect.poll(() => page.getByTestId('showcase-gone').getAttribute('data-problem'), { timeout: 5000 }).toBe('expired');
+    await expect.poll(() => page.getByTestId('showcase-gone').count(), { timeout: 5000 }).toBe(1);
+    expect(await page.getByTestId('showcase-gone').getAttribute('data-problem')).toBe('expired');
     expect(await page.getByTestId('showcase-gone').innerText()).toContain('This link has expired');
     await shot(page, 'showcase-expired');
   });

@@ -49,7 +49,7 @@ function SetpointRow({ tag, meta, point, unit, disabled, onRequest }: {
       <div class="sp-name" title={meta.description}>
         {tagLabel(name)}
         {meta.critical ? <span class="badge badge-critical" title={t('cmd.criticalNote')}>{t('cmd.critical')}</span> : null}
-        {meta.interlock ? <div class="muted small mono" title={t('cmd.interlock')}>⛓ {meta.interlock}</div> : null}
+        {meta.interlock ? <div class="muted small">{t('cmd.interlock')}: <span class="mono">{meta.interlock}</span></div> : null}
       </div>
       <div class="sp-now"><span class="muted small">{t('cmd.now')}</span> <ValueText point={point} unit={unit} /></div>
       <div class="sp-input">
