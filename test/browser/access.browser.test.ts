@@ -122,6 +122,24 @@ describe('login, roles and remote operation in Chromium', () => {
     await page.goto(`${platform.httpUrl}/#/audit`);
     await expect.poll(() => page.getByTestId('audit-view').locator('.banner').innerText(), { timeout: 5000 }).toMatch(/admin/);
     expect(await page.getByTestId('audit-table').locator('tbody tr').count()).toBe(0);
+
+    // Her own password she may change, from the user menu; then she logs in with the new one.
+    await page.getByTestId('user-menu').click();
+    await page.getByTestId('change-password').click();
+    const form = page.getByTestId('password-form');
+    const fields = form.locator('input[type="password"]');
+    await fields.nth(0).fill(PASSWORD);
+    await fields.nth(1).fill('a-new-longer-password');
+    await fields.nth(2).fill('a-new-different-one');
+    await form.locator('button[type="submit"]').click();
+    expect(await form.locator('.form-error').innerText()).toBe('The two new passwords differ.');
+    await fields.nth(2).fill('a-new-longer-password');
+    await form.locator('button[type="submit"]').click();
+    await expect.poll(() => page.getByTestId('login-view').count(), { timeout: 5000 }).toBe(1);
+    await page.getByTestId('login-username').fill('vera');
+    await page.getByTestId('login-password').fill('a-new-longer-password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('audit-view').count(), { timeout: 5000 }).toBe(1);
   });
 
   it('lets an operator write a setpoint through the confirm step and shows the readback', async () => {
@@ -145,6 +163,17 @@ describe('login, roles and remote operation in Chromium', () => {
     // The live value in the panel and the table follow the machine.
     await expect.poll(() => row.locator('.sp-now .num').innerText(), { timeout: 5000 }).toBe('9,876');
     await shot(page, 'command-succeeded');
+
+    // A machine method, with the same confirm step: the device echoes the call.
+    const cnc2 = `${LINE}/cnc-02`;
+    await page.goto(`${platform.httpUrl}/#/machine/${cnc2}`);
+    await expect.poll(() => page.getByTestId('methods').locator('button').allInnerTexts(), { timeout: 10_000 }).toEqual(['Reset', 'Start', 'Stop']);
+    await page.getByTestId('method-stop').click();
+    await expect.poll(() => page.getByTestId('cmd-flow').getAttribute('data-state'), { timeout: 5000 }).toBe('awaiting-confirmation');
+    expect(await page.getByTestId('cmd-question').innerText()).toBe(`Run "stop" on ${cnc2}?`);
+    await page.getByTestId('cmd-confirm').click();
+    await expect.poll(() => page.getByTestId('cmd-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('succeeded');
+    await expect.poll(() => page.locator('.view-head .state-chip').innerText(), { timeout: 5000 }).not.toBe('Running');
   });
 
   it('holds a critical write for a second person, who approves it', async () => {
