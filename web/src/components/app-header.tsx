@@ -36,7 +36,8 @@ export function AppHeader({ view, tenant, timeZone, onMenu, me }: AppHeaderProps
   const current = useObservable(lang);
   const nav: Array<[View, NavKey]> = [['plant', 'nav.plant'], ['trends', 'nav.trends'], ['health', 'nav.health']];
   // Screens the user's grants cannot use are not offered (the server refuses them anyway).
-  if (canSomewhere(me, 'admin') || isPlatformOperator(me)) nav.push(['access', 'nav.access']);
+  // Engineers share lines through showcase links; admins manage users and devices too.
+  if (canSomewhere(me, 'engineer') || isPlatformOperator(me)) nav.push(['access', 'nav.access']);
   if (canSomewhere(me, 'admin')) nav.push(['audit', 'nav.audit']);
   return (
     <header class="topbar">

@@ -11,7 +11,7 @@ import { ShowcasePanel } from '../access/showcase-panel.js';
 import { TenantsPanel } from '../access/tenants-panel.js';
 import { TokensPanel } from '../access/tokens-panel.js';
 import { UsersPanel } from '../access/users-panel.js';
-import { canSomewhere } from '../auth/session.js';
+import { can, canSomewhere } from '../auth/session.js';
 import { t } from '../i18n/index.js';
 import { useObservable } from '../observable.js';
 import { isMachine, isProtocolFolder, machinesOf } from '../plant-model.js';
@@ -35,11 +35,12 @@ function assetPaths(assets: readonly ApiAsset[]): string[] {
 export function AccessView({ me, assets }: { me: Me; assets: readonly ApiAsset[] }) {
   const r = useObservable(route);
   const admin = canSomewhere(me, 'admin');
-  const tabs: Tab[] = admin ? ['users', 'tokens', 'devices', 'showcase'] : ['tokens'];
+  const tabs: Tab[] = admin ? ['users', 'tokens', 'devices', 'showcase'] : canSomewhere(me, 'engineer') ? ['tokens', 'showcase'] : ['tokens'];
   if (me.platformOperator) tabs.push('tenants');
   const asked = r.params.get('tab') as Tab | null;
   const tab: Tab = asked && tabs.includes(asked) ? asked : tabs[0]!;
-  const lines = [...new Set(machinesOf(assets).map((m) => m.levels.slice(0, -1).join('/')))];
+  // Only the lines the user may share (engineer on the line).
+  const lines = [...new Set(machinesOf(assets).map((m) => m.levels.slice(0, -1).join('/')))].filter((l) => can(me, 'engineer', l));
   return (
     <section class="view access-view" data-testid="access-view">
       <div class="view-head"><h1>{t('access.title')}</h1><span class="muted">{t('user.tenant', { tenant: me.tenant })}</span></div>
