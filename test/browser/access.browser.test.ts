@@ -293,6 +293,15 @@ describe('login, roles and remote operation in Chromium', () => {
     await expect.poll(() => page.getByTestId('secret-value').innerText(), { timeout: 5000 }).toMatch(/^lo_/);
     const token = await page.getByTestId('secret-value').innerText();
     expect((await getJson(`${platform.httpUrl}/api/v1/auth/me`, { authorization: `Bearer ${token}` })).status).toBe(200);
+    // Tenants, for the platform operator the first admin is.
+    await page.getByTestId('tab-tenants').click();
+    await expect.poll(() => page.getByTestId('tenant-demo').count(), { timeout: 5000 }).toBe(1);
+    await page.getByTestId('tenant-id').fill('acme');
+    await page.getByTestId('tenant-groups').fill('acme:*');
+    await page.getByTestId('tenant-create-submit').click();
+    await expect.poll(() => page.getByTestId('tenant-acme').count(), { timeout: 5000 }).toBe(1);
+    expect(await page.getByTestId('tenant-acme').innerText()).toContain('acme:*');
+    await shot(page, 'access-tenants-light');
   });
 
   // Last but one: the limit also holds for the client address, and every test logs in from 127.0.0.1.

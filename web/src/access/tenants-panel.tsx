@@ -52,13 +52,13 @@ export function TenantsPanel() {
           </tbody>
         </table>
       </div>
-      <form class="panel form-grid" onSubmit={submit}>
+      <form class="panel form-grid" onSubmit={submit} data-testid="tenant-create">
         <h2>{t('access.newTenant')}</h2>
-        <label><span>{t('access.tenantId')}</span><input required maxLength={63} value={id} onInput={(e) => setId((e.currentTarget as HTMLInputElement).value)} /></label>
+        <label><span>{t('access.tenantId')}</span><input required maxLength={63} value={id} data-testid="tenant-id" onInput={(e) => setId((e.currentTarget as HTMLInputElement).value)} /></label>
         <label><span>{t('access.name')}</span><input maxLength={128} value={name} onInput={(e) => setName((e.currentTarget as HTMLInputElement).value)} /></label>
-        <label><span>{t('access.sparkplugGroups')}</span><input placeholder="acme:*, acme-line-1" value={groups} onInput={(e) => setGroups((e.currentTarget as HTMLInputElement).value)} /></label>
+        <label><span>{t('access.sparkplugGroups')}</span><input placeholder="acme:*, acme-line-1" value={groups} data-testid="tenant-groups" onInput={(e) => setGroups((e.currentTarget as HTMLInputElement).value)} /></label>
         <p class="muted small">{t('access.tenantHint')}</p>
-        <div><button class="btn primary" type="submit">{t('access.create')}</button></div>
+        <div><button class="btn primary" type="submit" data-testid="tenant-create-submit">{t('access.create')}</button></div>
       </form>
     </div>
   );

@@ -113,7 +113,6 @@ export function ShowcasePage({ token }: { token: string }) {
     <div class="showcase-page" data-testid="showcase-page">
       <header class="topbar">
         <span class="brand"><span class="brand-mark" aria-hidden="true" />{t('app.title')}</span>
-        <h1 class="showcase-title" data-testid="showcase-title">{view?.title ?? ''}</h1>
         <span class="spacer" />
         <span class={`link link-${link}`} data-testid="link-state">
           <span class="dot" aria-hidden="true" />
@@ -122,7 +121,10 @@ export function ShowcasePage({ token }: { token: string }) {
         <Tools />
       </header>
       <main class="showcase-main">
-        {view ? <p class="muted crumbs">{view.scope.split('/').join(' › ')} · {t('showcase.readOnly')}</p> : null}
+        <div class="view-head">
+          <h1 class="showcase-title" data-testid="showcase-title">{view?.title ?? ''}</h1>
+          {view ? <span class="muted crumbs">{view.scope.split('/').join(' › ')} · {t('showcase.readOnly')}</span> : null}
+        </div>
         <div class="cards">{machines.map((m) => <MachineCard key={m.path} machine={m} values={shown} catalog={catalog} link={false} />)}</div>
         {view ? <p class="muted small showcase-foot">{t('showcase.until', { ts: formatDateTime(view.expiresTs) })}</p> : null}
       </main>
