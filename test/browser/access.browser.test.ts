@@ -191,8 +191,13 @@ describe('login, roles and remote operation in Chromium', () => {
     await expect.poll(() => first.getByTestId('approvals').locator('li').count(), { timeout: 5000 }).toBe(1);
     expect(await first.getByTestId('cmd-approve').count()).toBe(0);
 
+    // The second operator is told on any screen, and the banner leads to the machine.
     const second = await open(PHONE, 'omar');
-    await second.goto(`${platform.httpUrl}/#/machine/${PACKER}`);
+    await second.goto(`${platform.httpUrl}/#/plant`);
+    await expect.poll(() => second.getByTestId('approval-banner').count(), { timeout: 8000 }).toBe(1);
+    expect(await second.getByTestId('approval-banner').innerText()).toContain('olga: packer-01');
+    await second.getByTestId('approval-banner').locator('a').first().click();
+    await expect.poll(() => new URL(second.url()).hash).toBe(`#/machine/${PACKER}`);
     await expect.poll(() => second.getByTestId('cmd-approve').count(), { timeout: 5000 }).toBe(1);
     expect(await second.getByTestId('approvals').innerText()).toContain('olga asks: seal temp sp → 182.5 °C');
     await shot(second, 'phone-approval');

@@ -18,6 +18,7 @@ import { invalidateTagCatalog } from './tag-catalog.js';
 import { theme } from './theme.js';
 import { usePolling } from './use-polling.js';
 import { refreshMe, session } from './auth/session.js';
+import { ApprovalBanner } from './commands/approval-banner.js';
 import { live } from './live/live-client.js';
 import { AccessView } from './views/access-view.js';
 import { AuditView } from './views/audit-view.js';
@@ -96,6 +97,7 @@ function Dashboard({ me }: { me: Me }) {
       <div class="scrim" onClick={() => setDrawer(false)} aria-hidden="true" />
       <main class="main">
         {error ? <div class="banner error" role="alert">{t('error.load', { message: error })} {t('error.retrying')}</div> : null}
+        <ApprovalBanner me={me} viewing={r.view === 'machine' ? r.path : ''} />
         {r.view === 'plant' ? <PlantView assets={assets} path={r.path} />
           : r.view === 'machine' ? <MachineView assets={assets} path={r.path} me={me} />
           : r.view === 'access' ? <AccessView me={me} assets={assets} />

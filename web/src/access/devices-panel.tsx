@@ -10,7 +10,8 @@ import { formatDateTime, t } from '../i18n/index.js';
 import { useLoad } from '../use-load.js';
 
 interface Device { id: string; description?: string; disabled?: boolean; createdTs: number }
-interface DeviceCreated { device: Device; password: string }
+/** The answer to POST /api/v1/devices: the password only now. */
+interface DeviceCreated { device?: Device; id?: string; password: string }
 
 /** The panel. */
 export function DevicesPanel() {
@@ -32,7 +33,7 @@ export function DevicesPanel() {
     ev.preventDefault();
     void act(async () => {
       const r = await sendJson<DeviceCreated>('POST', '/api/v1/devices', { id: id.trim(), ...(description.trim() ? { description: description.trim() } : {}) });
-      setSecret({ label: t('access.devicePassword', { id: r.device.id }), value: r.password });
+      setSecret({ label: t('access.devicePassword', { id: r.device?.id ?? r.id ?? id.trim() }), value: r.password });
       setId(''); setDescription('');
     });
   };

@@ -266,6 +266,7 @@ export const en = {
   'cmd.state.rejected': "rejected",
   'cmd.state.cancelled': "cancelled",
   'access.never': "never",
+  'cmd.bannerTitle': "Awaiting your approval ({n}):",
 } as const;
 
 /** A message key. */

@@ -265,4 +265,5 @@ export const fr: Catalog = {
   'cmd.state.rejected': "rejetée",
   'cmd.state.cancelled': "annulée",
   'access.never': "jamais",
+  'cmd.bannerTitle': "En attente de votre approbation ({n}) :",
 };

@@ -265,4 +265,5 @@ export const zh: Catalog = {
   'cmd.state.rejected': "已拒绝",
   'cmd.state.cancelled': "已取消",
   'access.never': "永不",
+  'cmd.bannerTitle': "等待您批准（{n}）：",
 };
