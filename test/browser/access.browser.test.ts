@@ -222,6 +222,11 @@ describe('login, roles and remote operation in Chromium', () => {
     await page.getByTestId('audit-actor').fill('olga');
     await page.getByTestId('audit-search').click();
     await expect.poll(async () => new Set(await table.locator('tbody tr td:nth-child(3)').allInnerTexts())).toEqual(new Set(['olga']));
+    // The search is in the address: a reload (or a colleague) gets the same one.
+    expect(new URL(page.url()).hash).toBe('#/audit?actor=olga');
+    await page.reload();
+    await expect.poll(() => page.getByTestId('audit-actor').inputValue(), { timeout: 5000 }).toBe('olga');
+    await expect.poll(async () => new Set(await table.locator('tbody tr td:nth-child(3)').allInnerTexts()), { timeout: 5000 }).toEqual(new Set(['olga']));
     await shot(page, 'audit-dark');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('audit-csv').click()]);
     const csv = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString('utf8'));

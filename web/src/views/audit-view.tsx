@@ -1,13 +1,16 @@
 /**
  * The audit trail (`#/audit`, admins): search by time range, actor, action, target and outcome,
  * newest first and paged by position; the same filters as a CSV download; and a check of the
- * whole hash chain that names the first bad record.
+ * whole hash chain that names the first bad record. The filters live in the URL, so a search can
+ * be bookmarked or sent to a colleague (times as epoch ms: the same instant in any time zone).
  * @module
  */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { ApiAuditRecord, AuditResponse, AuditVerifyResponse } from '../../../src/protocol/audit-types.js';
 import { ApiCallError, getJson } from '../api.js';
 import { formatDateTime, formatNumber, t } from '../i18n/index.js';
+import { useObservable } from '../observable.js';
+import { href, navigate, route } from '../router.js';
 import { useLoad } from '../use-load.js';
 
 type Verify = Omit<AuditVerifyResponse, 'firstBad'> & { firstBad?: { seq: number; problem: string; message: string } };
@@ -28,6 +31,21 @@ function query(f: Filters, extra: Record<string, string> = {}): string {
   return q.toString();
 }
 
+/** epoch ms → the value of a datetime-local input (the viewer's local time). */
+function localInput(ms: string | null): string {
+  const n = Number(ms);
+  if (!ms || !Number.isFinite(n)) return '';
+  return new Date(n - new Date(n).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** The filters a URL holds. */
+function filtersOf(p: URLSearchParams): Filters {
+  return {
+    from: localInput(p.get('from')), to: localInput(p.get('to')),
+    actor: p.get('actor') ?? '', action: p.get('action') ?? '', target: p.get('target') ?? '', outcome: p.get('outcome') ?? '',
+  };
+}
+
 function detailText(d: ApiAuditRecord['detail']): string {
   if (d === undefined) return '';
   return Object.entries(d).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
@@ -35,18 +53,20 @@ function detailText(d: ApiAuditRecord['detail']): string {
 
 /** The view. */
 export function AuditView() {
-  const [draft, setDraft] = useState<Filters>(EMPTY);
-  const [applied, setApplied] = useState<Filters>(EMPTY);
+  const r = useObservable(route);
+  const applied = filtersOf(r.params);
+  const key = query(applied);
+  const [draft, setDraft] = useState<Filters>(applied);
   // The `before` of each older page opened, so Newer goes back without keeping old rows.
   const [pages, setPages] = useState<number[]>([]);
+  useEffect(() => { setDraft(applied); setPages([]); }, [key]);
   const before = pages.at(-1);
-  const rows = useLoad((signal) => getJson<AuditResponse>(`/api/v1/audit?${query(applied, { limit: String(PAGE), ...(before !== undefined ? { before: String(before) } : {}) })}`, signal), [query(applied), before]);
+  const rows = useLoad((signal) => getJson<AuditResponse>(`/api/v1/audit?${query(applied, { limit: String(PAGE), ...(before !== undefined ? { before: String(before) } : {}) })}`, signal), [key, before]);
   const [verify, setVerify] = useState<Verify | 'checking' | { error: string } | undefined>();
   const set = (k: keyof Filters) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
   const search = (ev: Event) => {
     ev.preventDefault();
-    setApplied(draft);
-    setPages([]);
+    navigate(href('audit', '', new URLSearchParams(query(draft))));
   };
   const check = async () => {
     setVerify('checking');
@@ -90,7 +110,7 @@ export function AuditView() {
         </label>
         <div class="filter-actions">
           <button class="btn primary" type="submit" data-testid="audit-search">{t('audit.search')}</button>
-          <button class="btn" type="button" onClick={() => { setDraft(EMPTY); setApplied(EMPTY); setPages([]); }}>{t('audit.clear')}</button>
+          <button class="btn" type="button" onClick={() => { setDraft(EMPTY); navigate(href('audit')); }}>{t('audit.clear')}</button>
         </div>
       </form>
       {rows.error ? <p class="banner" role="alert">{rows.error}</p> : null}
