@@ -303,6 +303,16 @@ describe('login, roles and remote operation in Chromium', () => {
     await expect.poll(() => page.getByTestId('secret-value').innerText(), { timeout: 5000 }).toMatch(/^lo_/);
     const token = await page.getByTestId('secret-value').innerText();
     expect((await getJson(`${platform.httpUrl}/api/v1/auth/me`, { authorization: `Bearer ${token}` })).status).toBe(200);
+    // Devices: MQTT credentials, the password shown once, then removed.
+    await page.getByTestId('tab-devices').click();
+    await page.getByTestId('device-id').fill('press-gateway-7');
+    await page.getByTestId('device-create-submit').click();
+    await expect.poll(() => page.getByTestId('secret-value').count(), { timeout: 5000 }).toBe(1);
+    expect((await page.getByTestId('secret-value').innerText()).length).toBeGreaterThanOrEqual(12);
+    await expect.poll(() => page.getByTestId('device-press-gateway-7').count(), { timeout: 5000 }).toBe(1);
+    await page.getByTestId('device-press-gateway-7').getByTestId('device-delete').click();
+    await page.getByTestId('device-press-gateway-7').getByTestId('device-delete-yes').click();
+    await expect.poll(() => page.getByTestId('device-press-gateway-7').count(), { timeout: 5000 }).toBe(0);
     // Tenants, for the platform operator the first admin is.
     await page.getByTestId('tab-tenants').click();
     await expect.poll(() => page.getByTestId('tenant-demo').count(), { timeout: 5000 }).toBe(1);

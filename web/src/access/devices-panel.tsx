@@ -3,19 +3,17 @@
  * @module
  */
 import { useState } from 'preact/hooks';
+import type { ApiDevice, DeviceCreated, DeviceCreateRequest } from '../../../src/protocol/device-types.js';
 import { getJson, sendJson } from '../api.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { SecretOnce } from '../components/secret-once.js';
 import { formatDateTime, t } from '../i18n/index.js';
 import { useLoad } from '../use-load.js';
 
-interface Device { id: string; description?: string; disabled?: boolean; createdTs: number }
-/** The answer to POST /api/v1/devices: the password only now. */
-interface DeviceCreated { device?: Device; id?: string; password: string }
 
 /** The panel. */
 export function DevicesPanel() {
-  const devices = useLoad(async (signal) => (await getJson<{ devices: Device[] }>('/api/v1/devices', signal)).devices);
+  const devices = useLoad(async (signal) => (await getJson<{ devices: ApiDevice[] }>('/api/v1/devices', signal)).devices);
   const [id, setId] = useState('');
   const [description, setDescription] = useState('');
   const [secret, setSecret] = useState<{ label: string; value: string } | undefined>();
@@ -32,8 +30,10 @@ export function DevicesPanel() {
   const submit = (ev: Event) => {
     ev.preventDefault();
     void act(async () => {
-      const r = await sendJson<DeviceCreated>('POST', '/api/v1/devices', { id: id.trim(), ...(description.trim() ? { description: description.trim() } : {}) });
-      setSecret({ label: t('access.devicePassword', { id: r.device?.id ?? r.id ?? id.trim() }), value: r.password });
+      // No password in the request: the server generates one and shows it this once.
+      const req: DeviceCreateRequest = { id: id.trim(), ...(description.trim() ? { description: description.trim() } : {}) };
+      const r = await sendJson<DeviceCreated>('POST', '/api/v1/devices', req);
+      if (r.password) setSecret({ label: t('access.devicePassword', { id: r.device.id }), value: r.password });
       setId(''); setDescription('');
     });
   };
