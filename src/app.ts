@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { buildApi, listen } from './api/server.js';
 import { AuthAdmin } from './auth/auth-admin.js';
 import { AuthService } from './auth/auth-service.js';
+import { DeviceCredentials } from './auth/device-credentials.js';
 import { AuditLog } from './auth/audit-log.js';
 import { installSecret, readInstallSecret } from './auth/install-secret.js';
 import { ShowcaseLinks } from './auth/showcase-links.js';
@@ -157,6 +158,15 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     const pruneTimer = setInterval(() => void auth.prune().catch((err: Error) => log.warn({ err: err.message }, 'session prune failed')), 3_600_000);
     pruneTimer.unref();
     stops.push(async () => clearInterval(pruneTimer));
+    // Devices and the MQTT ACL: tenants own Sparkplug groups; the console may change tenants too, so re-read them.
+    const devices = new DeviceCredentials(auth, { hostId: config.sparkplugHostId, allowAnonymous: config.mqttAllowAnonymous });
+    await devices.reloadTenants();
+    const reloadTenants = (): void => void devices.reloadTenants().catch((err: Error) => log.warn({ err: err.message }, 'tenant reload failed'));
+    authAdmin.onTenantsChanged(reloadTenants);
+    const tenantTimer = setInterval(reloadTenants, 5000);
+    tenantTimer.unref();
+    stops.push(async () => clearInterval(tenantTimer));
+    const tls = readTls(config);
 
     const backend = new DuckdbBackend({ dir: join(dataDir, 'historian'), memoryLimit: `${config.historianMemoryMb}MB` });
     await backend.open();
@@ -195,8 +205,13 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       mapping: pathMapping(config.sparkplugPathTemplate),
       reorderTimeoutMs: config.sparkplugReorderTimeoutMs,
       publish: (topic, payload, opts) => publisher(topic, payload, opts), // the host logs failures; commands await them
-      emit: (points) => {
-        const p = pipeline.submit({ tenant: config.tenant, source: 'sparkplug', points });
+      emit: (points, group) => {
+        const tenant = devices.tenantOfGroup(group);
+        if (tenant === undefined) {
+          pipeline.reject({ code: 'LIGHTSOUT_MQTT_DENIED', message: `Sparkplug group "${group}" belongs to no tenant (claim it with PATCH /api/v1/tenants/:id)`, source: 'sparkplug', subject: group });
+          return;
+        }
+        const p = pipeline.submit({ tenant, source: 'sparkplug', points });
         if (collector.pending) collector.pending.push(p);
         else p.catch((err: Error) => log.warn({ err: err.message }, 'Sparkplug points not stored'));
       },
@@ -227,20 +242,20 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       mqttUrl = config.mqttUrl;
       log.info({ url: config.mqttUrl }, 'ingesting from external MQTT broker');
     } else {
-      const broker = new EmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, onMessage, log });
+      const broker = new EmbeddedBroker({ host: config.mqttHost, port: config.mqttPort, onMessage, access: devices, ...(tls ? { tls } : {}), log });
       const port = await broker.start();
       publisher = (t, p, o) => broker.publish(t, p, o);
       stops.push(() => broker.stop());
       await broker.publish(online.topic, online.payload, { qos: 1, retain: true });
       connectors.push(broker);
-      mqttUrl = `mqtt://${config.mqttHost === '0.0.0.0' ? '127.0.0.1' : config.mqttHost}:${port}`;
+      mqttUrl = `${tls ? 'mqtts' : 'mqtt'}://${config.mqttHost === '0.0.0.0' ? '127.0.0.1' : config.mqttHost}:${port}`;
       log.info({ url: mqttUrl }, 'embedded MQTT broker listening');
     }
 
     // ---- remote commands (H2): through the connector that owns each tag; sweeper for TTL and readback
     const commands = new CommandService({
       store: new SqliteCommandStore(store.connection()), audit, tags: registry, log,
-      dispatcher: new DispatchRouter([new SparkplugDispatcher(host, () => config.tenant), new UnsDispatcher((t, p, o) => publisher(t, p, o), (tenant, path) => registry.get(tenant, path)?.source)]),
+      dispatcher: new DispatchRouter([new SparkplugDispatcher(host, (group) => devices.tenantOfGroup(group)), new UnsDispatcher((t, p, o) => publisher(t, p, o), (tenant, path) => registry.get(tenant, path)?.source)]),
       latest: (tenant, path) => { const t = registry.get(tenant, path); const p = t && cache.get(t.id); return p && { tag: path, ts: p.ts, value: p.value, quality: p.quality }; },
       settings: { ttlSeconds: config.commandTtlSeconds, maxTtlSeconds: config.commandMaxTtlSeconds, readbackMs: config.commandReadbackMs, userPerMinute: config.commandUserPerMinute, machinePerMinute: config.commandMachinePerMinute },
     });
@@ -266,16 +281,22 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
-    const api = await buildApi({ services: { auth, authAdmin, audit, commands, auditLog, showcase, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
+    const api = await buildApi({ ...(tls ? { https: tls } : {}), services: { auth, authAdmin, audit, devices, commands, auditLog, showcase, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
     const httpPort = await listen(api, config.httpHost, config.httpPort);
     stops.push(() => api.close());
     // Runs before api.close (stops run in reverse): clients get 1001 and timers stop first.
     stops.push(async () => live.stop());
-    const httpUrl = `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${httpPort}`;
+    const httpUrl = `${tls ? 'https' : 'http'}://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${httpPort}`;
 
     if (config.demo && config.sim) {
+      // The simulator is a device like any other: its own credentials, a fresh password each start.
+      const simDevice = `sim-${config.tenant}`;
+      const system: Principal = { kind: 'system', id: 'system', name: 'system', tenant: config.tenant, grants: [{ role: 'admin', scope: '' }], platformOperator: true };
+      const simPassword = (await auth.store.getDevice(simDevice))
+        ? await devices.resetPassword(system, simDevice)
+        : (await devices.add(system, { id: simDevice, description: 'the virtual factory (demo)' })).password!;
       const factory = new VirtualFactory({
-        mqttUrl, tenant: config.tenant, factories: config.simFactories, lines: config.simLines,
+        mqttUrl, username: simDevice, password: simPassword, ...(tls ? { trustCert: tls.cert } : {}), tenant: config.tenant, factories: config.simFactories, lines: config.simLines,
         machines: config.simMachines, tags: config.simTags, rateHz: config.simRate, log,
       });
       // The demo plant's sites get their time zone, unless someone already set one.
@@ -316,6 +337,8 @@ export interface DataDirStores {
   auditLog: AuditLog;
   /** False when the data directory had no install secret (one was created now: the trail's seal cannot verify). */
   installSecretFound: boolean;
+  /** Device credentials (MQTT). */
+  devices: DeviceCredentials;
   /** The person at the console, as recorded in the audit trail. */
   actor: Principal;
   close(): Promise<void>;
@@ -332,7 +355,9 @@ export async function openStores(dataDir: string, defaultTenant = 'demo'): Promi
   const auditLog = new AuditLog(new SqliteAuditStore(store.connection()), found ?? installSecret(dataDir));
   const audit: AuditSink = auditLog;
   const authStore = new SqliteAuthStore(store.connection());
-  const tenant = (await authStore.listTenants())[0]?.id ?? defaultTenant;
+  // The default tenant is the one created at first start, owning the unclaimed Sparkplug groups.
+  const tenants = await authStore.listTenants();
+  const tenant = (tenants.find((t) => t.sparkplugGroups.includes('*')) ?? tenants[0])?.id ?? defaultTenant;
   const auth = new AuthService({ store: authStore, audit, defaultTenant: tenant, sessionHours: 12, loginMaxFailures: 5, loginWindowSeconds: 900 });
   let who = 'console';
   try {
@@ -341,5 +366,22 @@ export async function openStores(dataDir: string, defaultTenant = 'demo'): Promi
     // no passwd entry (containers): keep "console"
   }
   const actor: Principal = { kind: 'system', id: 'cli', name: `cli:${who}`, tenant, grants: [{ role: 'admin', scope: '' }], platformOperator: true };
-  return { store, auth, admin: new AuthAdmin(auth), audit, auditLog, installSecretFound: found !== undefined, actor, close: () => store.close() };
+  const devices = new DeviceCredentials(auth, { hostId: 'lightsout', allowAnonymous: false });
+  return { store, auth, admin: new AuthAdmin(auth), devices, audit, auditLog, installSecretFound: found !== undefined, actor, close: () => store.close() };
+}
+
+/** The TLS certificate and key named by the config, or undefined; a missing or unreadable file stops start-up naming it. */
+function readTls(config: Readonly<Config>): { cert: Buffer; key: Buffer } | undefined {
+  if (config.tlsCert === undefined && config.tlsKey === undefined) return undefined;
+  if (config.tlsCert === undefined || config.tlsKey === undefined) {
+    throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `${config.tlsCert === undefined ? 'tlsCert' : 'tlsKey'} is missing: TLS needs both tlsCert and tlsKey (LIGHTSOUT_TLS_CERT, LIGHTSOUT_TLS_KEY)`);
+  }
+  const read = (file: string, key: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `${key}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  return { cert: read(config.tlsCert, 'tlsCert'), key: read(config.tlsKey, 'tlsKey') };
 }

@@ -10,6 +10,7 @@ import { LightsoutError } from '../core/errors.js';
 import { errorHandler } from './error-response.js';
 import { installAuthGuard } from './auth-context.js';
 import { accessRoutes } from './http/access.routes.js';
+import { deviceRoutes } from './http/devices.routes.js';
 import { authRoutes } from './http/auth.routes.js';
 import { auditRoutes } from './http/audit.routes.js';
 import { showcaseRoutes } from './http/showcase.routes.js';
@@ -38,6 +39,8 @@ declare module 'fastify' {
 export interface ApiServerOptions {
   services: ApiServices;
   version: string;
+  /** Serve HTTPS with this PEM certificate and key. */
+  https?: { cert: Buffer; key: Buffer };
   /** A pino logger instance, or false. */
   logger?: object | false;
 }
@@ -45,6 +48,7 @@ export interface ApiServerOptions {
 /** Build the Fastify app (not listening yet). */
 export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...(opts.https ? { https: opts.https } : {}),
     loggerInstance: opts.logger ? (opts.logger as never) : undefined,
     bodyLimit: opts.services.maxPayloadBytes,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
@@ -79,6 +83,7 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   installAuthGuard(app, opts.services.auth, opts.services.allowedOrigins ?? []);
   authRoutes(app, opts.services);
   accessRoutes(app, opts.services);
+  deviceRoutes(app, opts.services);
   catalogRoutes(app, opts.services);
   auditRoutes(app, opts.services);
   showcaseRoutes(app, opts.services);

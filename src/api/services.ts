@@ -5,6 +5,7 @@
  */
 import type { AuthAdmin } from '../auth/auth-admin.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { DeviceCredentials } from '../auth/device-credentials.js';
 import type { CommandService } from '../commands/command-service.js';
 import type { AuditLog } from '../auth/audit-log.js';
 import type { ShowcaseLinks } from '../auth/showcase-links.js';
@@ -20,6 +21,8 @@ import type { LiveHub } from '../live/live-hub.js';
 export interface ApiServices {
   /** Authentication: sessions, tokens, login links. */
   auth: AuthService;
+  /** Device credentials (MQTT). */
+  devices: DeviceCredentials;
   /** Users, tokens and tenants. */
   authAdmin: AuthAdmin;
   /** The audit trail. */

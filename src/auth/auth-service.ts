@@ -217,8 +217,9 @@ export class AuthService {
     }
   }
 
-  /** Count a failure against an address (e.g. a bad MQTT password). */
-  failAddress(address: string): void {
+  /** Count a failure against a key (e.g. `device:<id>`) and an address (e.g. a bad MQTT password). */
+  recordFailure(key: string, address: string): void {
+    this.byName.fail(key);
     this.byAddress.fail(address);
   }
 

@@ -127,6 +127,44 @@ export function registerAccessCommands(program: Command): void {
       }
     }));
 
+  const device = program.command('device').description('Manage device credentials (MQTT user names and passwords): add, list, passwd, remove.');
+  device.command('add <id>')
+    .description('Add a device; prints a generated password unless --password is given. The id is its MQTT user name.')
+    .option('--tenant <id>', 'tenant of the device (default: the default tenant)')
+    .option('--password <password>', 'password (at least 12 characters); better: let one be generated')
+    .option('--description <text>', 'what it is, e.g. "line 2 edge gateway"')
+    .option('--data-dir <dir>', 'data directory', './data')
+    .action((id: string, o: { tenant?: string; password?: string; description?: string; dataDir: string }) => withStores(o.dataDir, async (s) => {
+      const r = await s.devices.add(s.actor, { id, ...(o.tenant ? { tenant: o.tenant } : {}), ...(o.password ? { password: o.password } : {}), ...(o.description ? { description: o.description } : {}) });
+      console.log(`device ${r.device.id} added to tenant ${r.device.tenant}: it may use uns/${r.device.tenant}/… and the Sparkplug groups tenant ${r.device.tenant} owns`);
+      if (r.password) console.log(`password: ${r.password}   (shown only now)`);
+    }));
+  device.command('list')
+    .description('List devices of a tenant.')
+    .option('--tenant <id>', 'tenant (default: the default tenant)')
+    .option('--data-dir <dir>', 'data directory', './data')
+    .action((o: { tenant?: string; dataDir: string }) => withStores(o.dataDir, async (s) => {
+      const list = await s.devices.list(inTenant(s.actor, o.tenant));
+      if (list.length === 0) console.log('no devices');
+      for (const d of list) console.log([d.id.padEnd(32), d.tenant.padEnd(16), d.description ?? '', d.disabled ? 'DISABLED' : ''].join(' ').trimEnd());
+    }));
+  device.command('passwd <id>')
+    .description('Set a device\'s password (generated and printed unless --password is given).')
+    .option('--password <password>', 'the new password')
+    .option('--data-dir <dir>', 'data directory', './data')
+    .action((id: string, o: { password?: string; dataDir: string }) => withStores(o.dataDir, async (s) => {
+      const password = await s.devices.resetPassword(s.actor, id, o.password);
+      console.log(`password of device ${id} changed`);
+      if (!o.password) console.log(`password: ${password}   (shown only now)`);
+    }));
+  device.command('remove <id>')
+    .description('Remove a device\'s credentials.')
+    .option('--data-dir <dir>', 'data directory', './data')
+    .action((id: string, o: { dataDir: string }) => withStores(o.dataDir, async (s) => {
+      await s.devices.remove(s.actor, id);
+      console.log(`device ${id} removed`);
+    }));
+
   const tenant = program.command('tenant').description('Manage tenants (one per company): add, list.');
   tenant.command('add <id>')
     .description('Add a tenant; then `lightsout user add <name> --tenant <id> --role admin` for its first admin.')

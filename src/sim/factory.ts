@@ -20,6 +20,11 @@ export interface VirtualFactoryOptions {
   mqttUrl: string;
   username?: string;
   password?: string;
+  /**
+   * For an mqtts:// broker: trust exactly this certificate (the platform's own, when the simulator
+   * runs inside it), whatever name it was issued for.
+   */
+  trustCert?: Buffer;
   /** Tenant of the UNS topics. Default `demo`. */
   tenant?: string;
   /** Sites. Default 1. */
@@ -125,7 +130,7 @@ export class VirtualFactory {
     if (this.running) return;
     const o = this.o;
     const now = Date.now();
-    const common = { mqttUrl: o.mqttUrl, username: o.username, password: o.password, qos: o.qos, maxInFlight: o.maxInFlight, log: this.log };
+    const common = { mqttUrl: o.mqttUrl, username: o.username, password: o.password, trustCert: o.trustCert, qos: o.qos, maxInFlight: o.maxInFlight, log: this.log };
     const unsList: ConstructorParameters<typeof UnsPublisher>[0]['machines'] = [];
     const unsSims: MachineSim[] = [];
     for (const site of this.plant.sites) {

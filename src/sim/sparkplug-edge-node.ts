@@ -32,6 +32,8 @@ export type DeviceCommandHandler = (index: number, cmd: { name: string; value: V
 export interface EdgeNodeOptions {
   mqttUrl: string;
   username?: string;
+  /** For mqtts://: trust exactly this certificate, whatever name it was issued for. */
+  trustCert?: Buffer;
   password?: string;
   groupId: string;
   edgeNodeId: string;
@@ -116,6 +118,7 @@ export class SparkplugEdgeNode {
     const client = mqtt.connect(this.o.mqttUrl, {
       clientId: `lightsout-sim-${this.o.groupId.replace(/:/g, '-')}-${this.o.edgeNodeId}`.slice(0, 128),
       username: this.o.username,
+      ...(this.o.trustCert ? { ca: this.o.trustCert, checkServerIdentity: () => undefined } : {}),
       password: this.o.password,
       clean: true,
       keepalive: 30,

@@ -25,6 +25,8 @@ export interface UnsMachine {
 export interface UnsPublisherOptions {
   mqttUrl: string;
   username?: string;
+  /** For mqtts://: trust exactly this certificate, whatever name it was issued for. */
+  trustCert?: Buffer;
   password?: string;
   tenant: string;
   machines: UnsMachine[];
@@ -104,6 +106,7 @@ export class UnsPublisher {
     const client = mqtt.connect(this.o.mqttUrl, {
       clientId: (this.o.clientId ?? `lightsout-sim-uns-${this.o.tenant}`).slice(0, 128),
       username: this.o.username,
+      ...(this.o.trustCert ? { ca: this.o.trustCert, checkServerIdentity: () => undefined } : {}),
       password: this.o.password,
       clean: true,
       keepalive: 30,

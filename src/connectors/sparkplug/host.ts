@@ -63,7 +63,7 @@ export interface SparkplugHostOptions {
    */
   publish: (topic: string, payload: Uint8Array, opts: { qos: 0 | 1; retain: boolean }) => void | Promise<void>;
   /** Receives the points of one message, synchronously from `handle` (or from a reorder timeout). */
-  emit: (points: HostPoint[]) => void;
+  emit: (points: HostPoint[], group: string) => void;
   /**
    * Told about every rejected message or metric, with the reason and a code (default
    * LIGHTSOUT_SPARKPLUG_PROTOCOL; LIGHTSOUT_BAD_PAYLOAD for undecodable protobuf,
@@ -224,7 +224,7 @@ export class SparkplugHost {
     this.dropPending(s, 'a new NBIRTH restarted the session');
     s.reset(p.seq, bdSeqOf(p));
     this.log.debug({ group: t.group, node: t.node, bdSeq: String(s.bdSeq) }, 'Sparkplug edge node born');
-    this.emit(birthPoints(this.points, s.scope, t.group, t.node, undefined, p, topic));
+    this.emit(birthPoints(this.points, s.scope, t.group, t.node, undefined, p, topic), t.group);
     this.index(s, undefined, s.scope);
   }
 
@@ -240,7 +240,7 @@ export class SparkplugHost {
     this.dropPending(s, 'the edge node died');
     s.state = 'offline';
     // The spec: an NDEATH may be the broker's Will, so its payload time means nothing; use receipt time.
-    this.emit(s.killAll(this.clock.now()));
+    this.emit(s.killAll(this.clock.now()), t.group);
   }
 
   /** DBIRTH, NDATA, DDATA and DDEATH: checked against the session's seq, held back when early. */
@@ -305,12 +305,12 @@ export class SparkplugHost {
   }
 
   private apply(s: NodeSession, t: NodeTopic | DeviceTopic, p: SpPayload, topic: string): void {
-    if (t.kind === 'node') return this.emit(dataPoints(this.points, s.scope, p, topic)); // NDATA
+    if (t.kind === 'node') return this.emit(dataPoints(this.points, s.scope, p, topic), t.group); // NDATA
     const device = s.devices.get(t.device);
     if (t.type === 'DBIRTH') {
       const scope = new MetricScope();
       s.devices.set(t.device, { online: true, scope });
-      this.emit(birthPoints(this.points, scope, t.group, t.node, t.device, p, topic));
+      this.emit(birthPoints(this.points, scope, t.group, t.node, t.device, p, topic), t.group);
       return this.index(s, t.device, scope);
     }
     if (!device || !device.online) {
@@ -318,12 +318,12 @@ export class SparkplugHost {
       if (t.type === 'DDATA') this.requestRebirth(s, `device ${t.device} not born`);
       return;
     }
-    if (t.type === 'DDATA') return this.emit(dataPoints(this.points, device.scope, p, topic));
+    if (t.type === 'DDATA') return this.emit(dataPoints(this.points, device.scope, p, topic), t.group);
     // DDEATH: the edge node sends it on the device's behalf, so its timestamp is meaningful.
     device.online = false;
     const out: Point[] = [];
     device.scope.stalePoints(p.timestamp ?? this.clock.now(), out);
-    this.emit(out);
+    this.emit(out, t.group);
   }
 
   private requestRebirth(s: NodeSession, why: string, force = false): void {
@@ -425,8 +425,8 @@ export class SparkplugHost {
     return s;
   }
 
-  private emit(points: HostPoint[]): void {
-    if (points.length > 0) this.opts.emit(points);
+  private emit(points: HostPoint[], group: string): void {
+    if (points.length > 0) this.opts.emit(points, group);
   }
 
   private reject(reason: string, topic: string, code?: ErrorCode): void {

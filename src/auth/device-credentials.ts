@@ -1,0 +1,163 @@
+/**
+ * Device credentials and the embedded broker's access decisions. A device (edge node, gateway,
+ * PLC, AGV) has an id — its MQTT user name — and an argon2id-hashed password, and belongs to one
+ * tenant; it may publish and subscribe only inside that tenant's namespace (mqtt-acl.ts).
+ * @module
+ */
+import { LightsoutError } from '../core/errors.js';
+import { requireRole, type Principal } from '../core/auth.js';
+import type { DeviceRecord } from '../core/auth-port.js';
+import type { BrokerAccess, BrokerAuthResult, BrokerConnect, BrokerSession } from '../core/broker-access.js';
+import type { AuthService } from './auth-service.js';
+import { badClientId, GroupOwnership, TopicAcl } from './mqtt-acl.js';
+import { digest, generatePassword, hashPassword, verifyPassword } from './secrets.js';
+
+/** Device ids: what MQTT user names and Sparkplug ids commonly use. */
+export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** A verified id + password is trusted this long without argon2 (reconnect storms after a network blip). */
+const CACHE_MS = 60_000;
+
+/** A device as the API shows it (never the hash). */
+export interface DeviceView {
+  id: string;
+  tenant: string;
+  description?: string;
+  disabled: boolean;
+  createdTs: number;
+}
+
+function view(d: DeviceRecord): DeviceView {
+  return { id: d.id, tenant: d.tenant, ...(d.description !== undefined ? { description: d.description } : {}), disabled: d.disabled, createdTs: d.createdTs };
+}
+
+/** Settings of the device credentials. */
+export interface DeviceCredentialOptions {
+  /** Sparkplug host id (devices may read spBv1.0/STATE/<hostId>). */
+  hostId: string;
+  /** Let clients without credentials in, as devices of the default tenant. */
+  allowAnonymous: boolean;
+}
+
+/** Device management, and the BrokerAccess the embedded broker asks. */
+export class DeviceCredentials implements BrokerAccess {
+  readonly groups = new GroupOwnership();
+  private readonly acl: TopicAcl;
+  private readonly verified = new Map<string, { tenant: string; until: number }>();
+
+  constructor(private readonly auth: AuthService, private readonly o: DeviceCredentialOptions) {
+    this.acl = new TopicAcl(this.groups, o.hostId);
+  }
+
+  /** Load the tenants' Sparkplug group claims (at start, and whenever tenants change). */
+  async reloadTenants(): Promise<void> {
+    this.groups.set(await this.auth.store.listTenants());
+  }
+
+  /** The tenant owning a Sparkplug group (Sparkplug points land there). */
+  tenantOfGroup(group: string): string | undefined {
+    return this.groups.ownerOf(group);
+  }
+
+  // ---- management
+
+  /** Devices of the actor's tenant (admin). */
+  async list(actor: Principal): Promise<DeviceView[]> {
+    requireRole(actor, 'admin', '', 'list devices');
+    return (await this.auth.store.listDevices(actor.tenant)).map(view);
+  }
+
+  /** Add a device; without a password one is generated and returned once. */
+  async add(actor: Principal, req: { id: string; password?: string; description?: string; tenant?: string }): Promise<{ device: DeviceView; password?: string }> {
+    const tenant = req.tenant ?? actor.tenant;
+    if (tenant !== actor.tenant && !actor.platformOperator) throw new LightsoutError('LIGHTSOUT_FORBIDDEN', `${actor.name} cannot add devices to another tenant`);
+    if (tenant === actor.tenant) requireRole(actor, 'admin', '', 'add devices');
+    if (!DEVICE_ID.test(req.id)) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', `device id "${req.id}" must be 1–128 letters, digits, . _ : or -, starting with a letter or digit`);
+    if (!(await this.auth.store.getTenant(tenant))) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `tenant "${tenant}" does not exist`);
+    if (await this.auth.store.getDevice(req.id)) throw new LightsoutError('LIGHTSOUT_CONFLICT', `device id "${req.id}" is taken`);
+    const password = req.password ?? generatePassword();
+    const d: DeviceRecord = { id: req.id, tenant, secretHash: await hashPassword(password, 'device password'), disabled: false, createdTs: this.auth.now(), ...(req.description ? { description: req.description } : {}) };
+    await this.auth.store.saveDevice(d);
+    this.verified.clear();
+    await this.record(actor, tenant, 'device.create', d.id, { description: d.description ?? null });
+    return { device: view(d), ...(req.password === undefined ? { password } : {}) };
+  }
+
+  /** Set a new password (generated unless given); connected sessions keep running until they reconnect. */
+  async resetPassword(actor: Principal, id: string, password = generatePassword()): Promise<string> {
+    const d = await this.owned(actor, id);
+    d.secretHash = await hashPassword(password, 'device password');
+    await this.auth.store.saveDevice(d);
+    this.verified.clear();
+    await this.record(actor, d.tenant, 'device.password', d.id, {});
+    return password;
+  }
+
+  /** Remove a device's credentials. */
+  async remove(actor: Principal, id: string): Promise<void> {
+    const d = await this.owned(actor, id);
+    await this.auth.store.deleteDevice(id);
+    this.verified.clear();
+    await this.record(actor, d.tenant, 'device.delete', id, {});
+  }
+
+  // ---- BrokerAccess
+
+  async authenticate(c: BrokerConnect): Promise<BrokerAuthResult> {
+    if (badClientId(c.clientId)) return { ok: false, reason: 'client-id', message: `client id "${c.clientId}" contains an MQTT wildcard or a control character` };
+    let session: BrokerSession;
+    if (c.username === undefined || c.username === '') {
+      if (!this.o.allowAnonymous) return { ok: false, reason: 'bad-credentials', message: 'anonymous clients are not allowed: connect with a device id and password' };
+      session = { device: 'anonymous', tenant: this.auth.defaultTenant };
+    } else {
+      const id = c.username;
+      const password = c.password === undefined ? '' : Buffer.from(c.password).toString('utf8');
+      try {
+        this.auth.checkLimits(`device:${id}`, c.address);
+      } catch (err) {
+        return { ok: false, reason: 'rate-limited', message: (err as Error).message };
+      }
+      const key = digest(`${id}\u0000${password}`);
+      const hit = this.verified.get(key);
+      let tenant: string | undefined;
+      if (hit && hit.until > this.auth.now()) {
+        tenant = hit.tenant;
+      } else {
+        const d = await this.auth.store.getDevice(id);
+        const ok = d !== undefined && !d.disabled && (await verifyPassword(d.secretHash, password));
+        if (!ok || !d) {
+          this.auth.recordFailure(`device:${id}`, c.address);
+          return { ok: false, reason: 'bad-credentials', message: `device "${id}": unknown, disabled or wrong password` };
+        }
+        tenant = d.tenant;
+        if (this.verified.size > 10_000) this.verified.clear();
+        this.verified.set(key, { tenant, until: this.auth.now() + CACHE_MS });
+      }
+      session = { device: id, tenant };
+    }
+    if (c.will) {
+      const why = this.checkPublish(session, c.will.topic, c.will.retain);
+      if (why) return { ok: false, reason: 'will', message: `Last Will refused: ${why}` };
+    }
+    return { ok: true, session };
+  }
+
+  checkPublish(s: BrokerSession, topic: string, _retain: boolean): string | undefined {
+    // A retained message is a publish that stays: the same namespace rule covers it.
+    return this.acl.checkPublish(s.tenant, topic);
+  }
+
+  checkSubscribe(s: BrokerSession, filter: string): string | undefined {
+    return this.acl.checkSubscribe(s.tenant, filter);
+  }
+
+  private async owned(actor: Principal, id: string): Promise<DeviceRecord> {
+    const d = await this.auth.store.getDevice(id);
+    if (!d || (d.tenant !== actor.tenant && !actor.platformOperator)) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `no device ${id}`);
+    if (d.tenant === actor.tenant) requireRole(actor, 'admin', '', 'manage devices');
+    return d;
+  }
+
+  private async record(actor: Principal, tenant: string, action: string, target: string, detail: Record<string, unknown>): Promise<void> {
+    await this.auth.audit.record({ tenant, actor: actor.name, actorId: actor.id, action, target, outcome: 'ok', detail });
+  }
+}
