@@ -293,6 +293,12 @@ describe('login, roles and remote operation in Chromium', () => {
     // The shown password works.
     const lena = await loggedInContext(browser, platform.httpUrl, DESKTOP, 'lena', secret);
     contexts.push(lena);
+    // Her grants changed in place: operator → engineer on the same line.
+    await panel.getByTestId('user-lena').getByTestId('user-grants-edit').click();
+    await page.getByTestId('grants-edit').getByTestId('grant-role').selectOption('engineer');
+    await page.getByTestId('grants-save').click();
+    await expect.poll(() => panel.getByTestId('user-lena').innerText(), { timeout: 5000 }).toContain(`engineer @ ${LINE}`);
+    expect((await getJson(`${platform.httpUrl}/api/v1/users`)).body.users.find((u: { username: string }) => u.username === 'lena').grants).toEqual([{ role: 'engineer', scope: LINE }]);
     await panel.getByTestId('user-lena').getByTestId('user-toggle').click();
     await expect.poll(() => panel.getByTestId('user-lena').innerText()).toContain('disabled');
     expect((await lena.request.get(`${platform.httpUrl}/api/v1/auth/me`)).status()).toBe(401);
@@ -322,6 +328,20 @@ describe('login, roles and remote operation in Chromium', () => {
     await expect.poll(() => page.getByTestId('tenant-acme').count(), { timeout: 5000 }).toBe(1);
     expect(await page.getByTestId('tenant-acme').innerText()).toContain('acme:*');
     await shot(page, 'access-tenants-light');
+  });
+
+  it('fits the command panel and the access screen on a tablet, in Chinese', async () => {
+    const tablet: BrowserContextOptions = { viewport: { width: 1024, height: 768 }, locale: 'zh-CN' };
+    const page = await open(tablet, 'admin');
+    await page.goto(`${platform.httpUrl}/#/machine/${CNC}`);
+    await expect.poll(() => page.getByTestId('command-panel').locator('h2').innerText(), { timeout: 10_000 }).toBe('远程命令');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    expect(await page.evaluate(() => document.querySelector('.topbar')!.scrollWidth)).toBeLessThanOrEqual(1024);
+    await shot(page, 'tablet-command-zh');
+    await page.goto(`${platform.httpUrl}/#/access`);
+    await expect.poll(() => page.getByTestId('users-panel').locator('tbody tr').count(), { timeout: 5000 }).toBeGreaterThan(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    await shot(page, 'tablet-access-zh');
   });
 
   // Last but one: the limit also holds for the client address, and every test logs in from 127.0.0.1.

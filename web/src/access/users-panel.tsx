@@ -43,11 +43,26 @@ function CreateUser({ me, onCreated, listId }: { me: Me; onCreated: (u: ApiUser,
   );
 }
 
+/** A user's grants, changed in place. */
+function EditGrants({ user, listId, onSave, onCancel }: { user: ApiUser; listId: string; onSave: (grants: ApiGrant[]) => void; onCancel: () => void }) {
+  const [grants, setGrants] = useState<ApiGrant[]>(user.grants.map((g) => ({ ...g })));
+  return (
+    <tr class="edit-row"><td colSpan={5}>
+      <form class="row" data-testid="grants-edit" onSubmit={(ev) => { ev.preventDefault(); onSave(grants); }}>
+        <GrantsEditor grants={grants} onChange={setGrants} listId={listId} />
+        <button class="btn primary small" type="submit" data-testid="grants-save">{t('access.save')}</button>
+        <button class="btn small" type="button" onClick={onCancel}>{t('common.cancel')}</button>
+      </form>
+    </td></tr>
+  );
+}
+
 /** The panel. */
 export function UsersPanel({ me, listId }: { me: Me; listId: string }) {
   const users = useLoad((signal) => listUsers(signal));
   const [secret, setSecret] = useState<{ label: string; value: string } | undefined>();
   const [error, setError] = useState('');
+  const [editing, setEditing] = useState('');
   const act = async (f: () => Promise<unknown>) => {
     setError('');
     try {
@@ -70,7 +85,7 @@ export function UsersPanel({ me, listId }: { me: Me; listId: string }) {
         <table class="access-table">
           <thead><tr><th>{t('login.username')}</th><th>{t('access.grants')}</th><th>{t('access.state')}</th><th>{t('access.created')}</th><th /></tr></thead>
           <tbody>
-            {(users.data ?? []).map((u) => (
+            {(users.data ?? []).flatMap((u) => [
               <tr key={u.id} data-testid={`user-${u.username}`} class={u.disabled ? 'row-off' : ''}>
                 <td><b>{u.username}</b>{u.platformOperator ? <span class="badge badge-info">{t('user.platformOperator')}</span> : null}</td>
                 <td class="small">{u.grants.map(grantText).join(', ')}</td>
@@ -80,13 +95,16 @@ export function UsersPanel({ me, listId }: { me: Me; listId: string }) {
                   {u.id === me.id ? <span class="muted small">{t('access.you')}</span> : (
                     <>
                       <button class="btn small" data-testid="user-toggle" onClick={() => void act(() => updateUser(u.id, { disabled: !u.disabled }))}>{u.disabled ? t('access.enable') : t('access.disable')}</button>
+                      <button class="btn small" data-testid="user-grants-edit" onClick={() => setEditing(editing === u.id ? '' : u.id)}>{t('access.editGrants')}</button>
                       <button class="btn small" data-testid="user-reset" onClick={() => void reset(u)}>{t('access.resetPassword')}</button>
                       <ConfirmButton label={t('access.delete')} testid="user-delete" onConfirm={() => act(() => deleteUser(u.id))} />
                     </>
                   )}
                 </td>
-              </tr>
-            ))}
+              </tr>,
+              editing === u.id ? <EditGrants key={`${u.id}-edit`} user={u} listId={listId} onCancel={() => setEditing('')}
+                onSave={(grants) => void act(async () => { await updateUser(u.id, { grants }); setEditing(''); })} /> : null,
+            ])}
           </tbody>
         </table>
       </div>

@@ -19,6 +19,13 @@ import { usePolling } from '../use-polling.js';
 import { actionWords, CommandFlow, commandError } from './command-flow.js';
 import { commandStep, listCommands, requestCommand } from './commands-api.js';
 
+const KNOWN_METHODS: ReadonlySet<string> = new Set(['start', 'stop', 'reset']);
+
+/** A method's button label: the common ones in the user's language, others as the device names them. */
+function methodLabel(m: string): string {
+  return KNOWN_METHODS.has(m) ? t(`cmd.method.${m as 'start' | 'stop' | 'reset'}`) : m;
+}
+
 /** The typed value of an input, or an error message. */
 function parseValue(type: ApiTag['type'], text: string): { value: number | boolean | string } | { error: string } {
   if (type === 'boolean') return { value: text === 'true' };
@@ -134,7 +141,7 @@ export function CommandPanel({ machine, me, catalog, values }: CommandPanelProps
         {methods.length > 0 ? (
           <div class="methods" data-testid="methods">
             {methods.map((m) => (
-              <button class={`btn method method-${m}`} disabled={busy} data-testid={`method-${m}`} onClick={() => void request({ kind: 'call', machine: path, method: m }, '')}>{t('cmd.method', { method: m })}</button>
+              <button class={`btn method method-${m}`} disabled={busy} data-testid={`method-${m}`} onClick={() => void request({ kind: 'call', machine: path, method: m }, '')}>{methodLabel(m)}</button>
             ))}
           </div>
         ) : null}

@@ -3,14 +3,15 @@
  * @module
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { Me } from '../../../src/protocol/auth-types.js';
+import type { ApiGrant, Me } from '../../../src/protocol/auth-types.js';
 import { ApiCallError } from '../api.js';
 import { changePassword, logout, session } from '../auth/session.js';
 import { t } from '../i18n/index.js';
 
 /** One grant as text: `operator @ site/area/line`, or the role on the whole tenant. */
-export function grantText(g: { role: string; scope: string }): string {
-  return g.scope === '' ? t('grant.tenant', { role: g.role }) : `${g.role} @ ${g.scope}`;
+export function grantText(g: ApiGrant): string {
+  const role = t(`role.${g.role}`);
+  return g.scope === '' ? t('grant.tenant', { role }) : `${role} @ ${g.scope}`;
 }
 
 function PasswordForm({ onDone }: { onDone: () => void }) {

@@ -244,7 +244,6 @@ export const en = {
   'cmd.interlock': "Interlock",
   'cmd.interlockFails': "Interlock does not hold:",
   'cmd.interlockHolds': "Interlock holds:",
-  'cmd.method': "{method}",
   'cmd.newValue': "New value",
   'cmd.noInterlock': "No interlock on this tag.",
   'cmd.now': "now",
@@ -267,6 +266,11 @@ export const en = {
   'cmd.state.cancelled': "cancelled",
   'access.never': "never",
   'cmd.bannerTitle': "Awaiting your approval ({n}):",
+  'cmd.method.start': "Start",
+  'cmd.method.stop': "Stop",
+  'cmd.method.reset': "Reset",
+  'access.editGrants': "Grants…",
+  'access.save': "Save",
 } as const;
 
 /** A message key. */

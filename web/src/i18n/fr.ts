@@ -243,7 +243,6 @@ export const fr: Catalog = {
   'cmd.interlock': "Verrouillage",
   'cmd.interlockFails': "Verrouillage non satisfait :",
   'cmd.interlockHolds': "Verrouillage satisfait :",
-  'cmd.method': "{method}",
   'cmd.newValue': "Nouvelle valeur",
   'cmd.noInterlock': "Pas de verrouillage sur ce tag.",
   'cmd.now': "actuel",
@@ -266,4 +265,9 @@ export const fr: Catalog = {
   'cmd.state.cancelled': "annulée",
   'access.never': "jamais",
   'cmd.bannerTitle': "En attente de votre approbation ({n}) :",
+  'cmd.method.start': "Démarrer",
+  'cmd.method.stop': "Arrêter",
+  'cmd.method.reset': "Réinitialiser",
+  'access.editGrants': "Droits…",
+  'access.save': "Enregistrer",
 };

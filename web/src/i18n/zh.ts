@@ -243,7 +243,6 @@ export const zh: Catalog = {
   'cmd.interlock': "联锁",
   'cmd.interlockFails': "联锁不满足：",
   'cmd.interlockHolds': "联锁满足：",
-  'cmd.method': "{method}",
   'cmd.newValue': "新值",
   'cmd.noInterlock': "此位号没有联锁。",
   'cmd.now': "当前",
@@ -266,4 +265,9 @@ export const zh: Catalog = {
   'cmd.state.cancelled': "已取消",
   'access.never': "永不",
   'cmd.bannerTitle': "等待您批准（{n}）：",
+  'cmd.method.start': "启动",
+  'cmd.method.stop': "停止",
+  'cmd.method.reset': "复位",
+  'access.editGrants': "授权…",
+  'access.save': "保存",
 };
