@@ -22,7 +22,8 @@ beforeAll(async () => {
   platform = await startTestPlatform({ commandReadbackMs: 5000 });
   spy = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'command-spy' });
   spy.on('message', (topic, payload) => seen.push({ topic, payload }));
-  await spy.subscribeAsync(['spBv1.0/+/DCMD/#', 'uns/+/+/+/+/+/+/set'], { qos: 1 });
+  // A device of the demo tenant may watch only its own groups and UNS topics (the MQTT ACL).
+  await spy.subscribeAsync(['spBv1.0/shanghai-lingang:machining/DCMD/#', 'uns/demo/+/+/+/+/+/set'], { qos: 1 });
   factory = new VirtualFactory({ mqttUrl: platform.mqttUrl, tenant: 'demo', factories: 1, lines: 3, machines: 2, rateHz: 1 });
   await factory.start();
   await waitFor(async () => (await getJson(`${platform.httpUrl}/api/v1/tags?prefix=${PACKER}/seal_temp_sp`)).body.tags?.length === 1
