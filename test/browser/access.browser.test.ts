@@ -95,6 +95,18 @@ describe('login, roles and remote operation in Chromium', () => {
     expect((await page.request.get(`${platform.httpUrl}/api/v1/auth/me`)).status()).toBe(401);
   });
 
+  it('shows the login screen as soon as the session ends elsewhere', async () => {
+    const page = await open(DESKTOP, 'vera');
+    await page.goto(`${platform.httpUrl}/#/plant`);
+    await expect.poll(() => page.locator('.machine-card').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    // Her sessions end when an admin disables her: the page's next call gets a 401.
+    const users = (await getJson(`${platform.httpUrl}/api/v1/users`)).body.users as Array<{ id: string; username: string }>;
+    const vera = users.find((u) => u.username === 'vera')!;
+    expect((await sendJson('PATCH', `${platform.httpUrl}/api/v1/users/${vera.id}`, { disabled: true })).status).toBe(200);
+    await expect.poll(() => page.getByTestId('login-view').count(), { timeout: 5000 }).toBe(1);
+    expect((await sendJson('PATCH', `${platform.httpUrl}/api/v1/users/${vera.id}`, { disabled: false })).status).toBe(200);
+  });
+
   it('logs in with the one-time link, drops the token from the address, and refuses the link a second time', async () => {
     const link = platform.loginLink;
     expect(link).toMatch(/#\/login\?once=/);
