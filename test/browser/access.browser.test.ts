@@ -176,6 +176,19 @@ describe('login, roles and remote operation in Chromium', () => {
     await expect.poll(() => row.locator('.sp-now .num').innerText(), { timeout: 5000 }).toBe('9,876');
     await shot(page, 'command-succeeded');
 
+    // An interlock that does not hold: the request is refused with the reason, nothing to confirm.
+    const cnc3 = `${LINE}/cnc-03`;
+    const patched = await sendJson('PATCH', `${platform.httpUrl}/api/v1/tags`, { tags: [{ path: `${cnc3}/spindle_speed_sp`, interlock: 'spindle_speed < 0' }] });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    await page.goto(`${platform.httpUrl}/#/machine/${cnc3}`);
+    const row3 = page.getByTestId('setpoint-spindle_speed_sp');
+    await expect.poll(() => row3.count(), { timeout: 10_000 }).toBe(1);
+    await row3.getByTestId('sp-input').fill('5000');
+    await row3.getByTestId('sp-request').click();
+    await expect.poll(() => page.getByTestId('cmd-error').count(), { timeout: 5000 }).toBe(1);
+    expect(await page.getByTestId('cmd-error').innerText()).toMatch(/^Interlock does not hold: /);
+    expect(await page.getByTestId('cmd-flow').count()).toBe(0);
+
     // A machine method, with the same confirm step: the device echoes the call.
     const cnc2 = `${LINE}/cnc-02`;
     await page.goto(`${platform.httpUrl}/#/machine/${cnc2}`);

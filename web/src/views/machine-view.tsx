@@ -79,7 +79,8 @@ export function MachineView({ assets, path, me }: { assets: readonly ApiAsset[];
         <span class="spacer" />
         {numeric.length > 0 ? <a class="btn" href={trendHref(numeric.slice(0, 4), '1h')}>{t('machine.trendAll')}</a> : null}
       </div>
-      <CommandPanel machine={machine} me={me} catalog={catalog} values={values} />
+      {/* Keyed by machine: a command under way belongs to the machine it was asked of. */}
+      <CommandPanel key={path} machine={machine} me={me} catalog={catalog} values={values} />
       <div class="table-wrap">
         <table class="tags-table">
           <thead>
