@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApi, listen } from './api/server.js';
@@ -122,6 +123,7 @@ function messageRouter(sink: IngestSink, host: SparkplugHost, collector: { pendi
 export async function startPlatform(config: Readonly<Config>, log: Logger): Promise<Platform> {
   const started = Date.now();
   const dataDir = config.dataDir;
+  const tls = readTls(config); // TLS (H1): bad files stop start-up before anything opens
   mkdirSync(dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
   const unlock = lockDataDir(dataDir);
@@ -163,10 +165,9 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     await devices.reloadTenants();
     const reloadTenants = (): void => void devices.reloadTenants().catch((err: Error) => log.warn({ err: err.message }, 'tenant reload failed'));
     authAdmin.onTenantsChanged(reloadTenants);
-    const tenantTimer = setInterval(reloadTenants, 5000);
+    const tenantTimer = setInterval(() => void devices.refresh().catch((err: Error) => log.warn({ err: err.message }, 'device refresh failed')), 5000);
     tenantTimer.unref();
     stops.push(async () => clearInterval(tenantTimer));
-    const tls = readTls(config);
 
     const backend = new DuckdbBackend({ dir: join(dataDir, 'historian'), memoryLimit: `${config.historianMemoryMb}MB` });
     await backend.open();
@@ -370,18 +371,25 @@ export async function openStores(dataDir: string, defaultTenant = 'demo'): Promi
   return { store, auth, admin: new AuthAdmin(auth), devices, audit, auditLog, installSecretFound: found !== undefined, actor, close: () => store.close() };
 }
 
-/** The TLS certificate and key named by the config, or undefined; a missing or unreadable file stops start-up naming it. */
+/** The TLS certificate and key named by the config, or undefined; a missing, unreadable or mismatched file stops start-up naming the setting. */
 function readTls(config: Readonly<Config>): { cert: Buffer; key: Buffer } | undefined {
   if (config.tlsCert === undefined && config.tlsKey === undefined) return undefined;
   if (config.tlsCert === undefined || config.tlsKey === undefined) {
-    throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `${config.tlsCert === undefined ? 'tlsCert' : 'tlsKey'} is missing: TLS needs both tlsCert and tlsKey (LIGHTSOUT_TLS_CERT, LIGHTSOUT_TLS_KEY)`);
+    const missing = config.tlsCert === undefined ? 'tlsCert (LIGHTSOUT_TLS_CERT)' : 'tlsKey (LIGHTSOUT_TLS_KEY)';
+    throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `setting ${missing} is missing: TLS needs both tlsCert and tlsKey`);
   }
-  const read = (file: string, key: string): Buffer => {
+  const read = (file: string, setting: string): Buffer => {
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `${key}: cannot read ${file}: ${(err as Error).message}`, { cause: err });
+      throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `setting ${setting} = "${file}" cannot be read: ${(err as Error).message}`, { cause: err });
     }
   };
-  return { cert: read(config.tlsCert, 'tlsCert'), key: read(config.tlsKey, 'tlsKey') };
+  const pair = { cert: read(config.tlsCert, 'tlsCert (LIGHTSOUT_TLS_CERT)'), key: read(config.tlsKey, 'tlsKey (LIGHTSOUT_TLS_KEY)') };
+  try {
+    createSecureContext(pair);
+  } catch (err) {
+    throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `settings tlsCert and tlsKey ("${config.tlsCert}", "${config.tlsKey}") are not a PEM certificate and its private key: ${(err as Error).message}`, { cause: err });
+  }
+  return pair;
 }

@@ -4,17 +4,39 @@
  * (UNS and Sparkplug groups), wildcard and $SYS subscriptions refused, Last Wills, retained
  * messages and client ids checked.
  */
+import { Command } from 'commander';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerAccessCommands } from '../src/cli/access-commands.js';
 import type { Platform } from '../src/app.js';
 import { DataType, encodePayload } from '../src/connectors/sparkplug/codec.js';
 import { getJson, sendJson, startTestPlatform, waitFor } from './helpers.js';
 
-let platform: Platform;
+let platform: Platform & { dataDir: string };
 const url = (p: string) => platform.httpUrl + p;
 const creds: Record<string, { username: string; password: string }> = {};
 const viewers: Record<string, Record<string, string>> = {};
+const admins: Record<string, Record<string, string>> = {};
 const clients: MqttClient[] = [];
+
+/** Run `lightsout <args>` in this process; resolves with what it printed. */
+async function cli(...args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  registerAccessCommands(program);
+  const out: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  const err = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+  try {
+    await program.parseAsync(['node', 'lightsout', ...args, '--data-dir', platform.dataDir]);
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+  return out.join('\n');
+}
+
+/** Resolves when the client's connection closes. */
+const closed = (c: MqttClient) => new Promise<void>((r) => (c.connected ? c.once('close', () => r()) : r()));
 
 /** Connect; resolves with the client, or rejects with the CONNACK refusal. */
 function connect(opts: IClientOptions): Promise<MqttClient> {
@@ -60,6 +82,11 @@ beforeAll(async () => {
     const u = await sendJson('POST', url('/api/v1/users'), { username: `${t}-viewer`, tenant: t, grants: [{ role: 'viewer', scope: '' }] });
     const login = await sendJson('POST', url('/api/v1/auth/login'), { username: `${t}-viewer`, password: u.body.password }, {});
     viewers[t] = { cookie: login.headers.get('set-cookie')!.split(';')[0]! };
+    const a = await sendJson('POST', url('/api/v1/users'), { username: `${t}-admin`, tenant: t, grants: [{ role: 'admin', scope: '' }] });
+    const adminLogin = await sendJson('POST', url('/api/v1/auth/login'), { username: `${t}-admin`, password: a.body.password }, {});
+    const token = await sendJson('POST', url('/api/v1/tokens'), { name: 'devices' }, { cookie: adminLogin.headers.get('set-cookie')!.split(';')[0]! });
+    expect(token.status, JSON.stringify(token.body)).toBe(201);
+    admins[t] = { authorization: `Bearer ${token.body.secret}` };
   }
   for (const [id, tenant] of [['acme-gw', 'acme'], ['beta-gw', 'beta'], ['acme-guessed', 'acme']] as const) {
     const r = await sendJson('POST', url('/api/v1/devices'), { id, tenant });
@@ -162,4 +189,53 @@ describe('MQTT device credentials and ACL', () => {
     const broker = (await getJson(url('/api/v1/health'))).body.connectors.find((c: any) => c.name === 'mqtt-broker');
     for (const k of ['bad-credentials', 'publish', 'subscribe', 'retain', 'will', 'client-id']) expect(broker.counters[`refused.${k}`], k).toBeGreaterThan(0);
   });
+
+  it('device API: a tenant admin sees and removes only its own devices; the password is shown once; changes are audited', async () => {
+    const created = await sendJson('POST', url('/api/v1/devices'), { id: 'acme-line2', description: 'line 2 gateway' }, admins.acme);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body.device).toMatchObject({ id: 'acme-line2', tenant: 'acme', description: 'line 2 gateway', disabled: false });
+    expect(created.body.password).toMatch(/^.{16,}$/);
+    expect((await sendJson('POST', url('/api/v1/devices'), { id: 'acme-line3', password: 'chosen-by-the-admin' }, admins.acme)).body.password).toBeUndefined();
+    expect((await sendJson('POST', url('/api/v1/devices'), { id: 'bad/id' }, admins.acme)).status).toBe(400);
+    expect((await sendJson('POST', url('/api/v1/devices'), { id: 'beta-gw' }, admins.acme)).status).toBe(409);
+    expect((await sendJson('POST', url('/api/v1/devices'), { id: 'acme-sneaky', tenant: 'beta' }, admins.acme)).status).toBe(403);
+    expect((await getJson(url('/api/v1/devices'), viewers.acme)).status).toBe(403);
+
+    const list = await getJson(url('/api/v1/devices'), admins.acme);
+    expect(list.status).toBe(200);
+    expect(list.body.devices.map((d: any) => d.id).sort()).toEqual(['acme-guessed', 'acme-gw', 'acme-line2', 'acme-line3']);
+    expect(JSON.stringify(list.body)).not.toMatch(/argon2|password|secret/i);
+
+    const c = await connect({ clientId: 'line2', username: 'acme-line2', password: created.body.password });
+    expect((await sendJson('DELETE', url('/api/v1/devices/beta-gw'), undefined, admins.acme)).status).toBe(404);
+    expect((await sendJson('DELETE', url('/api/v1/devices/acme-line2'), undefined, admins.beta)).status).toBe(404);
+    const gone = closed(c);
+    expect((await sendJson('DELETE', url('/api/v1/devices/acme-line2'), undefined, admins.acme)).status).toBe(204);
+    await gone; // a removed device's connections close at once
+    await expect(connect({ clientId: 'line2b', username: 'acme-line2', password: created.body.password })).rejects.toThrow(/Bad username or password/);
+
+    const audit = (await getJson(url('/api/v1/audit?action=device.'), admins.acme)).body.records.map((r: any) => `${r.action} ${r.target} ${r.actor}`);
+    expect(audit).toEqual(expect.arrayContaining(['device.create acme-line2 token:devices', 'device.delete acme-line2 token:devices']));
+    expect(JSON.stringify(audit)).not.toContain(created.body.password);
+    expect((await getJson(url('/api/v1/audit?action=device.'), admins.beta)).body.records.filter((r: any) => r.target.startsWith('acme-'))).toEqual([]);
+  });
+
+  it('CLI: device add prints the password once; list, disable (open connections close), enable, remove', async () => {
+    const added = await cli('device', 'add', 'beta-press', '--tenant', 'beta', '--description', 'press 4');
+    const password = /password: (\S+)/.exec(added)?.[1];
+    expect(password, added).toBeDefined();
+    expect(await cli('device', 'list', '--tenant', 'beta')).toMatch(/beta-press\s+beta\s+press 4/);
+    const c = await connect({ clientId: 'press', username: 'beta-press', password });
+    expect(await publishKept(c, 'uns/beta/site/area/line/press/force', '12')).toBe(true);
+    const gone = closed(c);
+    expect(await cli('device', 'disable', 'beta-press')).toContain('disabled');
+    await gone; // the platform notices a change made by the CLI within seconds
+    await expect(connect({ clientId: 'press2', username: 'beta-press', password })).rejects.toThrow(/Bad username or password/);
+    await cli('device', 'enable', 'beta-press');
+    (await connect({ clientId: 'press3', username: 'beta-press', password })).end(true);
+    expect(await cli('device', 'remove', 'beta-press')).toContain('removed');
+    expect(await cli('device', 'list', '--tenant', 'beta')).not.toContain('beta-press');
+    expect(await cli('device', 'add', 'no/slash')).toMatch(/lightsout: device id/);
+    process.exitCode = undefined;
+  }, 20_000);
 });

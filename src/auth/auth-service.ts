@@ -223,6 +223,11 @@ export class AuthService {
     this.byAddress.fail(address);
   }
 
+  /** Forget a key's failures after a success (the address count stays). */
+  recordSuccess(key: string): void {
+    this.byName.clear(key);
+  }
+
   /** Drop expired sessions (run hourly). */
   async prune(): Promise<number> {
     return this.store.pruneSessions(this.now());

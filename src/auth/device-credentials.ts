@@ -10,7 +10,7 @@ import type { DeviceRecord } from '../core/auth-port.js';
 import type { BrokerAccess, BrokerAuthResult, BrokerConnect, BrokerSession } from '../core/broker-access.js';
 import type { AuthService } from './auth-service.js';
 import { badClientId, GroupOwnership, TopicAcl } from './mqtt-acl.js';
-import { digest, generatePassword, hashPassword, verifyPassword } from './secrets.js';
+import { digest, dummyHash, generatePassword, hashPassword, verifyPassword } from './secrets.js';
 
 /** Device ids: what MQTT user names and Sparkplug ids commonly use. */
 export const DEVICE_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -42,7 +42,11 @@ export interface DeviceCredentialOptions {
 export class DeviceCredentials implements BrokerAccess {
   readonly groups = new GroupOwnership();
   private readonly acl: TopicAcl;
-  private readonly verified = new Map<string, { tenant: string; until: number }>();
+  /** digest(id, password) → the record's hash it was verified against, until when. */
+  private readonly verified = new Map<string, { hash: string; until: number }>();
+  private readonly revokedListeners: Array<(device: string) => void> = [];
+  /** Devices that authenticated since start → the password hash they used (to notice changes made elsewhere). */
+  private readonly known = new Map<string, string>();
 
   constructor(private readonly auth: AuthService, private readonly o: DeviceCredentialOptions) {
     this.acl = new TopicAcl(this.groups, o.hostId);
@@ -53,9 +57,28 @@ export class DeviceCredentials implements BrokerAccess {
     this.groups.set(await this.auth.store.listTenants());
   }
 
+  /**
+   * Re-read tenants, and the records of devices that connected: one removed, disabled or re-keyed
+   * elsewhere (the CLI on the same data directory) is revoked, closing its connections. Run every
+   * few seconds.
+   */
+  async refresh(): Promise<void> {
+    await this.reloadTenants();
+    for (const [id, hash] of [...this.known]) {
+      const d = await this.auth.store.getDevice(id);
+      if (d && !d.disabled && d.secretHash === hash) continue;
+      this.revoked(id);
+    }
+  }
+
   /** The tenant owning a Sparkplug group (Sparkplug points land there). */
   tenantOfGroup(group: string): string | undefined {
     return this.groups.ownerOf(group);
+  }
+
+  /** Told when a device is removed, disabled or gets a new password: its connections should close. */
+  onRevoked(listener: (device: string) => void): void {
+    this.revokedListeners.push(listener);
   }
 
   // ---- management
@@ -87,20 +110,68 @@ export class DeviceCredentials implements BrokerAccess {
     const d = await this.owned(actor, id);
     d.secretHash = await hashPassword(password, 'device password');
     await this.auth.store.saveDevice(d);
-    this.verified.clear();
+    this.revoked(id);
     await this.record(actor, d.tenant, 'device.password', d.id, {});
     return password;
+  }
+
+  /** Disable a device (its connections close, it cannot connect) or enable it again. */
+  async setDisabled(actor: Principal, id: string, disabled: boolean): Promise<DeviceView> {
+    const d = await this.owned(actor, id);
+    if (d.disabled !== disabled) {
+      d.disabled = disabled;
+      await this.auth.store.saveDevice(d);
+      if (disabled) this.revoked(id);
+      await this.record(actor, d.tenant, disabled ? 'device.disable' : 'device.enable', id, {});
+    }
+    return view(d);
   }
 
   /** Remove a device's credentials. */
   async remove(actor: Principal, id: string): Promise<void> {
     const d = await this.owned(actor, id);
     await this.auth.store.deleteDevice(id);
-    this.verified.clear();
+    this.revoked(id);
     await this.record(actor, d.tenant, 'device.delete', id, {});
   }
 
   // ---- BrokerAccess
+
+  /**
+   * Check a device's id and password: the device's principal, or why not. Failures count against
+   * the device id and the client address (loginMaxFailures per loginWindowSeconds; an address gets
+   * four times as many); a verified pair is remembered for a minute so reconnect storms skip argon2,
+   * yet a removed, disabled or re-keyed device is refused at once (the record is read every time).
+   */
+  async verify(id: string, password: string, address: string): Promise<{ ok: true; principal: Principal } | { ok: false; reason: 'bad-credentials' | 'rate-limited'; message: string }> {
+    const key = `device:${id}`;
+    try {
+      this.auth.checkLimits(key, address);
+    } catch (err) {
+      return { ok: false, reason: 'rate-limited', message: `device "${id}": ${(err as Error).message}` };
+    }
+    const d = DEVICE_ID.test(id) ? await this.auth.store.getDevice(id) : undefined;
+    const cacheKey = digest(`${id}\u0000${password}`);
+    const hit = this.verified.get(cacheKey);
+    let ok: boolean;
+    if (d && hit && hit.hash === d.secretHash && hit.until > this.auth.now()) {
+      ok = !d.disabled;
+    } else {
+      // Unknown ids cost the same argon2 time as known ones.
+      ok = (await verifyPassword(d?.secretHash ?? (await dummyHash()), password)) && d !== undefined && !d.disabled;
+      if (ok && d) {
+        if (this.verified.size > 10_000) this.verified.clear();
+        this.verified.set(cacheKey, { hash: d.secretHash, until: this.auth.now() + CACHE_MS });
+      }
+    }
+    if (!ok || !d) {
+      this.auth.recordFailure(key, address);
+      return { ok: false, reason: 'bad-credentials', message: `device "${id}": unknown, disabled or wrong password` };
+    }
+    this.auth.recordSuccess(key);
+    this.known.set(d.id, d.secretHash);
+    return { ok: true, principal: { kind: 'device', id: d.id, name: `device:${d.id}`, tenant: d.tenant, grants: [], platformOperator: false } };
+  }
 
   async authenticate(c: BrokerConnect): Promise<BrokerAuthResult> {
     if (badClientId(c.clientId)) return { ok: false, reason: 'client-id', message: `client id "${c.clientId}" contains an MQTT wildcard or a control character` };
@@ -109,30 +180,10 @@ export class DeviceCredentials implements BrokerAccess {
       if (!this.o.allowAnonymous) return { ok: false, reason: 'bad-credentials', message: 'anonymous clients are not allowed: connect with a device id and password' };
       session = { device: 'anonymous', tenant: this.auth.defaultTenant };
     } else {
-      const id = c.username;
       const password = c.password === undefined ? '' : Buffer.from(c.password).toString('utf8');
-      try {
-        this.auth.checkLimits(`device:${id}`, c.address);
-      } catch (err) {
-        return { ok: false, reason: 'rate-limited', message: (err as Error).message };
-      }
-      const key = digest(`${id}\u0000${password}`);
-      const hit = this.verified.get(key);
-      let tenant: string | undefined;
-      if (hit && hit.until > this.auth.now()) {
-        tenant = hit.tenant;
-      } else {
-        const d = await this.auth.store.getDevice(id);
-        const ok = d !== undefined && !d.disabled && (await verifyPassword(d.secretHash, password));
-        if (!ok || !d) {
-          this.auth.recordFailure(`device:${id}`, c.address);
-          return { ok: false, reason: 'bad-credentials', message: `device "${id}": unknown, disabled or wrong password` };
-        }
-        tenant = d.tenant;
-        if (this.verified.size > 10_000) this.verified.clear();
-        this.verified.set(key, { tenant, until: this.auth.now() + CACHE_MS });
-      }
-      session = { device: id, tenant };
+      const r = await this.verify(c.username, password, c.address);
+      if (!r.ok) return r;
+      session = { device: r.principal.id, tenant: r.principal.tenant };
     }
     if (c.will) {
       const why = this.checkPublish(session, c.will.topic, c.will.retain);
@@ -155,6 +206,12 @@ export class DeviceCredentials implements BrokerAccess {
     if (!d || (d.tenant !== actor.tenant && !actor.platformOperator)) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `no device ${id}`);
     if (d.tenant === actor.tenant) requireRole(actor, 'admin', '', 'manage devices');
     return d;
+  }
+
+  private revoked(id: string): void {
+    this.verified.clear();
+    this.known.delete(id);
+    for (const l of this.revokedListeners) l(id);
   }
 
   private async record(actor: Principal, tenant: string, action: string, target: string, detail: Record<string, unknown>): Promise<void> {

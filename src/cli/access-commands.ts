@@ -127,7 +127,7 @@ export function registerAccessCommands(program: Command): void {
       }
     }));
 
-  const device = program.command('device').description('Manage device credentials (MQTT user names and passwords): add, list, passwd, remove.');
+  const device = program.command('device').description('Manage device credentials (MQTT user names and passwords): add, list, passwd, disable, enable, remove.');
   device.command('add <id>')
     .description('Add a device; prints a generated password unless --password is given. The id is its MQTT user name.')
     .option('--tenant <id>', 'tenant of the device (default: the default tenant)')
@@ -157,6 +157,15 @@ export function registerAccessCommands(program: Command): void {
       console.log(`password of device ${id} changed`);
       if (!o.password) console.log(`password: ${password}   (shown only now)`);
     }));
+  for (const [verb, disabled] of [['disable', true], ['enable', false]] as const) {
+    device.command(`${verb} <id>`)
+      .description(disabled ? 'Disable a device: it can no longer connect, and a running platform closes its connections within seconds.' : 'Enable a disabled device again.')
+      .option('--data-dir <dir>', 'data directory', './data')
+      .action((id: string, o: { dataDir: string }) => withStores(o.dataDir, async (s) => {
+        await s.devices.setDisabled(s.actor, id, disabled);
+        console.log(`device ${id} ${verb}d`);
+      }));
+  }
   device.command('remove <id>')
     .description('Remove a device\'s credentials.')
     .option('--data-dir <dir>', 'data directory', './data')

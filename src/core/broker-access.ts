@@ -37,4 +37,6 @@ export interface BrokerAccess {
   checkPublish(s: BrokerSession, topic: string, retain: boolean): string | undefined;
   /** undefined when allowed, else a reason. */
   checkSubscribe(s: BrokerSession, filter: string): string | undefined;
+  /** Told when a device's credentials stop being valid (removed, disabled, new password): its connections close. */
+  onRevoked?(listener: (device: string) => void): void;
 }

@@ -94,6 +94,7 @@ export class EmbeddedBroker implements Connector {
         });
       },
     });
+    access?.onRevoked?.((device) => this.disconnectDevice(device));
     aedes.on('client', () => this.stats.clients++);
     aedes.on('clientDisconnect', () => this.stats.clients--);
     this.aedes = aedes;
@@ -146,6 +147,18 @@ export class EmbeddedBroker implements Connector {
   /** The device a connected client authenticated as (tests, logs). */
   static sessionOf(client: Client): BrokerSession | undefined {
     return sessions.get(client);
+  }
+
+  /** Close every connection of a device (its credentials were revoked). */
+  private disconnectDevice(device: string): void {
+    const clients = (this.aedes as unknown as { clients?: Record<string, Client> } | undefined)?.clients ?? {};
+    let closed = 0;
+    for (const client of Object.values(clients)) {
+      if (sessions.get(client)?.device !== device) continue;
+      client.close();
+      closed++;
+    }
+    if (closed > 0) this.opts.log?.info({ device, connections: closed }, 'device credentials revoked: connections closed');
   }
 
   /** Count a refusal; log each kind at most once per 10 s. */
