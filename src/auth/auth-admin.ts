@@ -133,7 +133,7 @@ export class AuthAdmin {
 
   /** Tokens of the tenant (admins) or one's own. */
   async listTokens(actor: Principal): Promise<TokenView[]> {
-    const owner = await this.ownerId(actor);
+    const owner = actor.kind === 'system' ? undefined : await this.ownerId(actor);
     const all = await this.auth.store.listTokens(actor.tenant);
     const mine = can(actor, 'admin') ? all : all.filter((t) => t.userId === owner);
     const names = new Map((await this.auth.store.listUsers(actor.tenant)).map((u) => [u.id, u.username]));
@@ -144,20 +144,23 @@ export class AuthAdmin {
   }
 
   /** Create a token; the secret comes back once, as `lo_<id>_<secret>`. */
-  async createToken(actor: Principal, req: { name: string; grants?: Grant[]; expiresDays?: number }): Promise<{ token: TokenView; secret: string }> {
+  async createToken(actor: Principal, req: { name: string; grants?: Grant[]; expiresDays?: number }, forUser?: UserRecord): Promise<{ token: TokenView; secret: string }> {
     if (!/^[\w .:@-]{1,64}$/.test(req.name)) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', 'token name must be 1–64 letters, digits, spaces or . _ : @ -');
-    const grants = req.grants ?? [...actor.grants];
+    // The console creates tokens for a user: the user's grants are the limit, the console is the actor.
+    const holder: Principal = forUser ? { kind: 'user', id: forUser.id, name: forUser.username, tenant: forUser.tenant, grants: forUser.grants, platformOperator: forUser.platformOperator } : actor;
+    if (forUser && actor.kind !== 'system') throw new LightsoutError('LIGHTSOUT_FORBIDDEN', 'only the console creates tokens for another user');
+    const grants = req.grants ?? [...holder.grants];
     if (grants.length === 0) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', 'a token needs at least one grant');
-    this.checkGrantable(actor, grants, false);
+    this.checkGrantable(holder, grants, false);
     const days = req.expiresDays ?? 90;
     if (!(days > 0 && days <= 3650)) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', 'expiresDays must be between 0 and 3650');
-    const owner = await this.ownerId(actor);
+    const owner = forUser ? forUser.id : await this.ownerId(actor);
     const t = this.auth.now();
     const id = newId();
     const secret = randomSecret();
-    const record: TokenRecord = { id, tenant: actor.tenant, userId: owner, name: req.name, secretHash: digest(secret), grants, platformOperator: false, createdTs: t, expiresTs: t + Math.round(days * 86_400_000) };
+    const record: TokenRecord = { id, tenant: holder.tenant, userId: owner, name: req.name, secretHash: digest(secret), grants, platformOperator: false, createdTs: t, expiresTs: t + Math.round(days * 86_400_000) };
     await this.auth.store.saveToken(record);
-    await this.record(actor, actor.tenant, 'token.create', req.name, { id, grants: grants.map(formatGrant), expiresTs: record.expiresTs });
+    await this.record(actor, holder.tenant, 'token.create', req.name, { id, owner: holder.name, grants: grants.map(formatGrant), expiresTs: record.expiresTs });
     const u = await this.auth.store.getUser(owner);
     return { token: { id, tenant: record.tenant, name: record.name, owner: u?.username ?? '', grants, createdTs: t, expiresTs: record.expiresTs }, secret: `lo_${id}_${secret}` };
   }
@@ -165,7 +168,7 @@ export class AuthAdmin {
   /** Revoke a token: one's own, or any of the tenant as an admin. */
   async revokeToken(actor: Principal, id: string): Promise<void> {
     const t = await this.auth.store.getToken(id);
-    const owner = await this.ownerId(actor);
+    const owner = actor.kind === 'system' ? undefined : await this.ownerId(actor);
     if (!t || t.tenant !== actor.tenant || (t.userId !== owner && !can(actor, 'admin'))) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `no token ${id}`);
     if (t.revokedTs === undefined) {
       await this.auth.store.saveToken({ ...t, revokedTs: this.auth.now() });

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Principal } from '../../core/auth.js';
+import { NEVER } from '../../auth/auth-service.js';
 import { ErrorSchema } from '../../protocol/api-types.js';
 import {
   LinkLoginRequestSchema, LoginRequestSchema, MeSchema, PasswordChangeRequestSchema,
@@ -17,7 +18,7 @@ const errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 429: Erro
 
 /** The API view of a principal. */
 export function meOf(p: Principal): Me {
-  return { kind: p.kind, id: p.id, name: p.name, tenant: p.tenant, grants: p.grants.map((g) => ({ role: g.role, scope: g.scope })), platformOperator: p.platformOperator, ...(p.expiresTs !== undefined && p.expiresTs < Number.MAX_SAFE_INTEGER ? { expiresTs: p.expiresTs } : {}) };
+  return { kind: p.kind, id: p.id, name: p.name, tenant: p.tenant, grants: p.grants.map((g) => ({ role: g.role, scope: g.scope })), platformOperator: p.platformOperator, ...(p.expiresTs !== undefined && p.expiresTs < NEVER ? { expiresTs: p.expiresTs } : {}) };
 }
 
 /** Register the auth routes. */

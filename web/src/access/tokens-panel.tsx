@@ -55,7 +55,7 @@ export function TokensPanel({ listId }: { listId: string }) {
                   <td><b>{k.name}</b> <span class="muted mono small">{k.id}</span></td>
                   <td class="small">{k.owner}</td>
                   <td class="small">{k.grants.map(grantText).join(', ')}</td>
-                  <td class="small">{k.revokedTs !== undefined ? <span class="pill off">{t('access.revoked')}</span> : k.expiresTs > 8.64e15 ? t('access.never') : formatDateTime(k.expiresTs)}</td>
+                  <td class="small">{k.revokedTs !== undefined ? <span class="pill off">{t('access.revoked')}</span> : k.expiresTs >= 8.64e15 ? t('access.never') : formatDateTime(k.expiresTs)}</td>
                   <td class="muted small">{k.lastUsedTs !== undefined ? formatDateTime(k.lastUsedTs) : '—'}</td>
                   <td class="actions">{dead ? null : <ConfirmButton label={t('access.revoke')} testid="token-revoke" onConfirm={() => revoke(k.id)} />}</td>
                 </tr>
