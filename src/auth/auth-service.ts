@@ -45,6 +45,8 @@ export interface LoginResult {
 export const FIRST_ADMIN = 'admin';
 /** API tokens look like `lo_<id>_<secret>`. */
 const TOKEN_RE = /^lo_([A-Za-z0-9_-]{12})_([A-Za-z0-9_-]{32,})$/;
+/** The expiry of what never expires: the last time a Date can hold. */
+export const NEVER = 8_640_000_000_000_000;
 /** One-time login links live this long. */
 const LINK_TTL_MS = 15 * 60_000;
 /** Seeded admin tokens (LIGHTSOUT_ADMIN_TOKEN) get this fixed id, so a restart replaces rather than adds. */
@@ -109,7 +111,7 @@ export class AuthService {
       const existing = await this.store.getToken(SEEDED_TOKEN_ID);
       const record: TokenRecord = {
         id: SEEDED_TOKEN_ID, tenant: owner.tenant, userId: owner.id, name: 'LIGHTSOUT_ADMIN_TOKEN', secretHash: digest(opts.adminToken),
-        grants: [{ role: 'admin', scope: '' }], platformOperator: owner.platformOperator, createdTs: existing?.createdTs ?? t, expiresTs: Number.MAX_SAFE_INTEGER,
+        grants: [{ role: 'admin', scope: '' }], platformOperator: owner.platformOperator, createdTs: existing?.createdTs ?? t, expiresTs: NEVER,
       };
       if (existing?.secretHash !== record.secretHash || existing.revokedTs !== undefined) {
         if (existing) await this.store.saveToken({ ...existing, revokedTs: t });
