@@ -15,6 +15,7 @@ import { useLoad } from '../use-load.js';
 
 type Verify = Omit<AuditVerifyResponse, 'firstBad'> & { firstBad?: { seq: number; problem: string; message: string } };
 
+/** Records a page, unless the URL says `limit=` (1–1000). */
 const PAGE = 50;
 
 interface Filters { from: string; to: string; actor: string; action: string; target: string; outcome: string }
@@ -55,18 +56,19 @@ function detailText(d: ApiAuditRecord['detail']): string {
 export function AuditView() {
   const r = useObservable(route);
   const applied = filtersOf(r.params);
-  const key = query(applied);
+  const limit = Math.min(1000, Math.max(1, Math.trunc(Number(r.params.get('limit'))) || PAGE));
+  const key = `${query(applied)}|${limit}`;
   const [draft, setDraft] = useState<Filters>(applied);
   // The `before` of each older page opened, so Newer goes back without keeping old rows.
   const [pages, setPages] = useState<number[]>([]);
   useEffect(() => { setDraft(applied); setPages([]); }, [key]);
   const before = pages.at(-1);
-  const rows = useLoad((signal) => getJson<AuditResponse>(`/api/v1/audit?${query(applied, { limit: String(PAGE), ...(before !== undefined ? { before: String(before) } : {}) })}`, signal), [key, before]);
+  const rows = useLoad((signal) => getJson<AuditResponse>(`/api/v1/audit?${query(applied, { limit: String(limit), ...(before !== undefined ? { before: String(before) } : {}) })}`, signal), [key, before]);
   const [verify, setVerify] = useState<Verify | 'checking' | { error: string } | undefined>();
   const set = (k: keyof Filters) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
   const search = (ev: Event) => {
     ev.preventDefault();
-    navigate(href('audit', '', new URLSearchParams(query(draft))));
+    navigate(href('audit', '', new URLSearchParams(query(draft, limit === PAGE ? {} : { limit: String(limit) }))));
   };
   const check = async () => {
     setVerify('checking');
