@@ -75,7 +75,7 @@ export function LoginView() {
         <h1>{once !== null && busy ? t('login.linkChecking') : t('login.title')}</h1>
         <label>
           <span>{t('login.username')}</span>
-          <input name="username" autocomplete="username" required value={username} data-testid="login-username"
+          <input name="username" autocomplete="username" autoFocus required value={username} data-testid="login-username"
             onInput={(e) => setUsername((e.currentTarget as HTMLInputElement).value)} />
         </label>
         <label>
