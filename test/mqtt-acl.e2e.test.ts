@@ -180,14 +180,33 @@ describe('MQTT device credentials and ACL', () => {
     expect(ok.connected).toBe(true);
   });
 
-  it('refuses client ids with MQTT wildcards', async () => {
+  it('refuses client ids with MQTT wildcards or slashes', async () => {
     await expect(connect({ ...creds['acme-gw'], clientId: 'gw/#' })).rejects.toThrow(/Identifier rejected/);
     await expect(connect({ ...creds['acme-gw'], clientId: 'gw+1' })).rejects.toThrow(/Identifier rejected/);
+    await expect(connect({ ...creds['acme-gw'], clientId: 'gw/1' })).rejects.toThrow(/Identifier rejected/);
+  });
+
+  it('a Sparkplug group that changes owner stops reaching the old owner\'s devices at once, subscriptions included', async () => {
+    const acme = await as('acme-gw');
+    const seen: string[] = [];
+    acme.on('message', (topic) => seen.push(topic));
+    expect(await granted(acme, 'spBv1.0/acme:lab/#')).toBe(0);
+    expect((await sendJson('PATCH', url('/api/v1/tenants/beta'), { sparkplugGroups: ['beta:*', 'acme:lab'] })).status).toBe(200);
+    try {
+      const beta = await as('beta-gw');
+      expect(await publishKept(beta, 'spBv1.0/acme:lab/NDATA/edge-1', Buffer.from(encodePayload({ timestamp: Date.now(), seq: 1, metrics: [] })))).toBe(true);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(acme.connected).toBe(true);
+      expect(seen).toEqual([]);
+      expect(await publishKept(acme, 'spBv1.0/acme:lab/NDATA/edge-1', 'x')).toBe(false);
+    } finally {
+      await sendJson('PATCH', url('/api/v1/tenants/beta'), { sparkplugGroups: ['beta:*'] });
+    }
   });
 
   it('counts refusals by reason in health', async () => {
     const broker = (await getJson(url('/api/v1/health'))).body.connectors.find((c: any) => c.name === 'mqtt-broker');
-    for (const k of ['bad-credentials', 'publish', 'subscribe', 'retain', 'will', 'client-id']) expect(broker.counters[`refused.${k}`], k).toBeGreaterThan(0);
+    for (const k of ['bad-credentials', 'publish', 'subscribe', 'retain', 'will', 'client-id', 'forward']) expect(broker.counters[`refused.${k}`], k).toBeGreaterThan(0);
   });
 
   it('device API: a tenant admin sees and removes only its own devices; the password is shown once; changes are audited', async () => {

@@ -174,7 +174,7 @@ export class DeviceCredentials implements BrokerAccess {
   }
 
   async authenticate(c: BrokerConnect): Promise<BrokerAuthResult> {
-    if (badClientId(c.clientId)) return { ok: false, reason: 'client-id', message: `client id "${c.clientId}" contains an MQTT wildcard or a control character` };
+    if (badClientId(c.clientId)) return { ok: false, reason: 'client-id', message: `client id "${c.clientId}" contains #, +, / or a control character` };
     let session: BrokerSession;
     if (c.username === undefined || c.username === '') {
       if (!this.o.allowAnonymous) return { ok: false, reason: 'bad-credentials', message: 'anonymous clients are not allowed: connect with a device id and password' };

@@ -40,9 +40,10 @@ describe('topic ACL', () => {
     }
   });
 
-  it('client ids with wildcards or control characters are refused', () => {
+  it('client ids with wildcards, slashes or control characters are refused', () => {
     expect(badClientId('edge-1')).toBe(false);
-    expect(badClientId('a/b')).toBe(false);
+    expect(badClientId('edge_1.line-2:x')).toBe(false);
+    expect(badClientId('a/b')).toBe(true);
     expect(badClientId('a#')).toBe(true);
     expect(badClientId('a+b')).toBe(true);
     expect(badClientId('a\u0000')).toBe(true);

@@ -86,7 +86,7 @@ export class TopicAcl {
   }
 }
 
-/** Client ids holding MQTT wildcards or control characters are refused at CONNECT. */
+/** Client ids holding MQTT wildcards, topic separators or control characters are refused at CONNECT. */
 export function badClientId(id: string): boolean {
-  return /[#+\u0000-\u001f]/.test(id);
+  return /[#+/\u0000-\u001f]/.test(id);
 }

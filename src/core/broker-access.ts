@@ -23,7 +23,7 @@ export interface BrokerConnect {
 }
 
 /** Why a client or a message was refused: counted by reason and shown in health. */
-export type BrokerRefusal = 'bad-credentials' | 'rate-limited' | 'client-id' | 'will' | 'publish' | 'subscribe' | 'retain';
+export type BrokerRefusal = 'bad-credentials' | 'rate-limited' | 'client-id' | 'will' | 'publish' | 'subscribe' | 'retain' | 'forward';
 
 /** The verdict on a CONNECT. */
 export type BrokerAuthResult =

@@ -39,7 +39,7 @@ export class EmbeddedBroker implements Connector {
   private state: ConnectorStatus = { state: 'stopped', since: Date.now() };
   private readonly stats = { messagesIn: 0, bytesIn: 0, clients: 0, handlerErrors: 0 };
   private readonly sockets = new Set<Socket>();
-  private readonly refused: Record<BrokerRefusal, number> = { 'bad-credentials': 0, 'rate-limited': 0, 'client-id': 0, will: 0, publish: 0, subscribe: 0, retain: 0 };
+  private readonly refused: Record<BrokerRefusal, number> = { 'bad-credentials': 0, 'rate-limited': 0, 'client-id': 0, will: 0, publish: 0, subscribe: 0, retain: 0, forward: 0 };
   private readonly lastLogged = new Map<string, number>();
 
   constructor(private readonly opts: EmbeddedBrokerOptions) {}
@@ -75,6 +75,15 @@ export class EmbeddedBroker implements Connector {
           return callback(null, null as never);
         }
         callback(null, sub);
+      },
+      // Checked again on delivery: a subscription granted before a Sparkplug group changed owner
+      // (or a retained message) never carries another namespace's messages to a device.
+      authorizeForward: (client, packet) => {
+        if (!access) return packet;
+        const session = sessions.get(client);
+        if (session && access.checkSubscribe(session, packet.topic) === undefined) return packet;
+        this.refuse('forward', `not delivered: ${packet.topic}`, { clientId: client.id, device: session?.device, topic: packet.topic });
+        return null;
       },
       authorizePublish: (client, packet, callback) => {
         if (client === null) return callback(null); // the platform's own publishes
