@@ -161,7 +161,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     pruneTimer.unref();
     stops.push(async () => clearInterval(pruneTimer));
     // Devices and the MQTT ACL: tenants own Sparkplug groups; the console may change tenants too, so re-read them.
-    const devices = new DeviceCredentials(auth, { hostId: config.sparkplugHostId, allowAnonymous: config.mqttAllowAnonymous });
+    const devices = new DeviceCredentials(auth, { hostId: config.sparkplugHostId, allowAnonymous: config.mqttAllowAnonymous, loginMaxFailures: config.loginMaxFailures, loginWindowSeconds: config.loginWindowSeconds });
     await devices.reloadTenants();
     const reloadTenants = (): void => void devices.reloadTenants().catch((err: Error) => log.warn({ err: err.message }, 'tenant reload failed'));
     authAdmin.onTenantsChanged(reloadTenants);

@@ -219,15 +219,9 @@ export class AuthService {
     }
   }
 
-  /** Count a failure against a key (e.g. `device:<id>`) and an address (e.g. a bad MQTT password). */
-  recordFailure(key: string, address: string): void {
-    this.byName.fail(key);
+  /** Count a failure against an address (e.g. a bad MQTT password). */
+  failAddress(address: string): void {
     this.byAddress.fail(address);
-  }
-
-  /** Forget a key's failures after a success (the address count stays). */
-  recordSuccess(key: string): void {
-    this.byName.clear(key);
   }
 
   /** Drop expired sessions (run hourly). */

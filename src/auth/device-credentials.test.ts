@@ -24,7 +24,7 @@ function setup(allowAnonymous = false) {
   } as unknown as AuthStore;
   const audit: AuditEntry[] = [];
   const auth = new AuthService({ store, audit: { record: async (e) => void audit.push(e) }, defaultTenant: 'demo', sessionHours: 12, loginMaxFailures: 3, loginWindowSeconds: 60 });
-  const creds = new DeviceCredentials(auth, { hostId: 'lightsout', allowAnonymous });
+  const creds = new DeviceCredentials(auth, { hostId: 'lightsout', allowAnonymous, loginMaxFailures: 3, loginWindowSeconds: 60 });
   return { creds, devices, audit, tenants, calls: () => getDeviceCalls };
 }
 

@@ -8,6 +8,7 @@ import { LightsoutError } from '../core/errors.js';
 import { requireRole, type Principal } from '../core/auth.js';
 import type { DeviceRecord } from '../core/auth-port.js';
 import type { BrokerAccess, BrokerAuthResult, BrokerConnect, BrokerSession } from '../core/broker-access.js';
+import { AttemptLimiter } from './attempt-limiter.js';
 import type { AuthService } from './auth-service.js';
 import { badClientId, GroupOwnership, TopicAcl } from './mqtt-acl.js';
 import { digest, dummyHash, generatePassword, hashPassword, verifyPassword } from './secrets.js';
@@ -36,6 +37,10 @@ export interface DeviceCredentialOptions {
   hostId: string;
   /** Let clients without credentials in, as devices of the default tenant. */
   allowAnonymous: boolean;
+  /** Bad passwords allowed per device id (4× per client address) within loginWindowSeconds. Default 5. */
+  loginMaxFailures?: number;
+  /** Default 900. */
+  loginWindowSeconds?: number;
 }
 
 /** Device management, and the BrokerAccess the embedded broker asks. */
@@ -48,8 +53,16 @@ export class DeviceCredentials implements BrokerAccess {
   /** Devices that authenticated since start → the password hash they used (to notice changes made elsewhere). */
   private readonly known = new Map<string, string>();
 
+  /** Device guessing is limited apart from people's logins: a gateway stuck on an old password must not lock its site's browsers out. */
+  private readonly byDevice: AttemptLimiter;
+  private readonly byAddress: AttemptLimiter;
+
   constructor(private readonly auth: AuthService, private readonly o: DeviceCredentialOptions) {
     this.acl = new TopicAcl(this.groups, o.hostId);
+    const max = o.loginMaxFailures ?? 5;
+    const windowMs = (o.loginWindowSeconds ?? 900) * 1000;
+    this.byDevice = new AttemptLimiter(max, windowMs, auth.now);
+    this.byAddress = new AttemptLimiter(max * 4, windowMs, auth.now);
   }
 
   /** Load the tenants' Sparkplug group claims (at start, and whenever tenants change). */
@@ -144,12 +157,8 @@ export class DeviceCredentials implements BrokerAccess {
    * yet a removed, disabled or re-keyed device is refused at once (the record is read every time).
    */
   async verify(id: string, password: string, address: string): Promise<{ ok: true; principal: Principal } | { ok: false; reason: 'bad-credentials' | 'rate-limited'; message: string }> {
-    const key = `device:${id}`;
-    try {
-      this.auth.checkLimits(key, address);
-    } catch (err) {
-      return { ok: false, reason: 'rate-limited', message: `device "${id}": ${(err as Error).message}` };
-    }
+    const wait = Math.max(this.byDevice.retryAfter(id), this.byAddress.retryAfter(address));
+    if (wait > 0) return { ok: false, reason: 'rate-limited', message: `device "${id}": too many failed attempts; try again in ${wait} s` };
     const d = DEVICE_ID.test(id) ? await this.auth.store.getDevice(id) : undefined;
     const cacheKey = digest(`${id}\u0000${password}`);
     const hit = this.verified.get(cacheKey);
@@ -165,10 +174,11 @@ export class DeviceCredentials implements BrokerAccess {
       }
     }
     if (!ok || !d) {
-      this.auth.recordFailure(key, address);
+      this.byDevice.fail(id);
+      this.byAddress.fail(address);
       return { ok: false, reason: 'bad-credentials', message: `device "${id}": unknown, disabled or wrong password` };
     }
-    this.auth.recordSuccess(key);
+    this.byDevice.clear(id);
     this.known.set(d.id, d.secretHash);
     return { ok: true, principal: { kind: 'device', id: d.id, name: `device:${d.id}`, tenant: d.tenant, grants: [], platformOperator: false } };
   }
