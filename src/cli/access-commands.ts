@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { formatGrant, parseGrant, type Principal } from '../core/auth.js';
 import { LightsoutError } from '../core/errors.js';
+import { NEVER } from '../auth/auth-service.js';
 import { generatePassword } from '../auth/secrets.js';
 import { openStores, type DataDirStores } from './open-stores.js';
 
@@ -102,8 +103,7 @@ export function registerAccessCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory', './data')
     .action((o: { user: string; name: string; role?: string[]; days: string; dataDir: string }) => withStores(o.dataDir, async (s) => {
       const u = await userByName(s, o.user);
-      const owner: Principal = { kind: 'user', id: u.id, name: u.username, tenant: u.tenant, grants: u.grants, platformOperator: u.platformOperator };
-      const r = await s.admin.createToken(owner, { name: o.name, ...(o.role ? { grants: o.role.map(parseGrant) } : {}), expiresDays: Number(o.days) });
+      const r = await s.admin.createToken(inTenant(s.actor, u.tenant), { name: o.name, ...(o.role ? { grants: o.role.map(parseGrant) } : {}), expiresDays: Number(o.days) }, u);
       console.log(`token ${r.token.id} "${r.token.name}" for ${u.username} (${r.token.grants.map(formatGrant).join(', ')}), expires ${new Date(r.token.expiresTs).toISOString()}`);
       console.log(r.secret);
     }));
@@ -122,7 +122,7 @@ export function registerAccessCommands(program: Command): void {
     .option('--data-dir <dir>', 'data directory', './data')
     .action((o: { tenant?: string; dataDir: string }) => withStores(o.dataDir, async (s) => {
       for (const t of await s.admin.listTokens(inTenant(s.actor, o.tenant))) {
-        const state = t.revokedTs !== undefined ? 'revoked' : t.expiresTs <= Date.now() ? 'expired' : `expires ${new Date(t.expiresTs).toISOString().slice(0, 10)}`;
+        const state = t.revokedTs !== undefined ? 'revoked' : t.expiresTs <= Date.now() ? 'expired' : t.expiresTs >= NEVER ? 'never expires' : `expires ${new Date(t.expiresTs).toISOString().slice(0, 10)}`;
         console.log([t.id, t.name.padEnd(24), t.owner.padEnd(16), t.grants.map(formatGrant).join(','), state].join('  '));
       }
     }));

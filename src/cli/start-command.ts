@@ -17,6 +17,8 @@ export interface StartFlags {
   mqttUrl?: string;
   dataDir?: string;
   tenant?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   demo?: boolean;
   sim?: boolean;
   config?: string;
@@ -36,7 +38,7 @@ export async function runStart(flags: StartFlags): Promise<void> {
       file: flags.config,
       flags: {
         httpPort: flags.httpPort, httpHost: flags.httpHost, mqttPort: flags.mqttPort, mqttHost: flags.mqttHost,
-        mqttUrl: flags.mqttUrl, dataDir: flags.dataDir, tenant: flags.tenant, demo: flags.demo,
+        mqttUrl: flags.mqttUrl, dataDir: flags.dataDir, tenant: flags.tenant, demo: flags.demo, tlsCert: flags.tlsCert, tlsKey: flags.tlsKey,
         // commander sets sim=true by default for a --no-sim flag; only pass it when it was turned off.
         sim: flags.sim === false ? false : undefined,
         logLevel: flags.logLevel, simFactories: flags.factories, simLines: flags.lines,
