@@ -103,6 +103,14 @@ describe('authentication', () => {
     await waitFor(async () => (await getJson(url('/api/v1/tags'), shortAuth)).status === 401, 4000, 'token expiry');
   });
 
+  it('forbids framing the dashboard (clickjacking), allows framing a showcase page', async () => {
+    const page = await fetch(url('/'));
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect((await fetch(url('/api/v1/auth/me'))).headers.get('x-frame-options')).toBe('DENY');
+    expect((await fetch(url('/showcase/abc.def'))).headers.get('x-frame-options')).toBeNull();
+  });
+
   it('a one-time login link works once', async () => {
     const token = new URL(platform.loginLink.replace('#/login', 'login')).searchParams.get('once')!;
     const first = await sendJson('POST', url('/api/v1/auth/link'), { token }, {});

@@ -81,6 +81,16 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   installAuthGuard(app, opts.services.auth, opts.services.allowedOrigins ?? []);
+  app.addHook('onSend', async (req, reply) => {
+    // Nobody may frame the dashboard (clickjacking a command's confirm button). Showcase pages are
+    // read-only and meant to be embedded on exhibition sites, so they may be framed.
+    if (!req.url.startsWith('/showcase/')) {
+      void reply.header('x-frame-options', 'DENY');
+      void reply.header('content-security-policy', "frame-ancestors 'none'");
+    }
+    void reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('referrer-policy')) void reply.header('referrer-policy', 'same-origin');
+  });
   authRoutes(app, opts.services);
   accessRoutes(app, opts.services);
   deviceRoutes(app, opts.services);
