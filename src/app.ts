@@ -68,6 +68,8 @@ export interface Platform {
   /** Authentication (the CLI and tests create users and tokens through it). */
   auth: AuthService;
   authAdmin: AuthAdmin;
+  /** Device credentials (tests create devices through it). */
+  devices: DeviceCredentials;
   /** Stop everything in order: no new input, flush, close storage. */
   stop(): Promise<void>;
 }
@@ -319,7 +321,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     }
     const base = (config.publicUrl ?? httpUrl).replace(/\/+$/, '');
     const loginLink = `${base}/#/login?once=${auth.createLoginLink()}`;
-    return { httpUrl, mqttUrl, ingest: pipeline, stop: stopAll, auth, authAdmin, loginLink, routes: api.routeTable, ...(boot.generatedPassword !== undefined ? { generatedAdminPassword: boot.generatedPassword } : {}) };
+    return { httpUrl, mqttUrl, ingest: pipeline, stop: stopAll, auth, authAdmin, devices, loginLink, routes: api.routeTable, ...(boot.generatedPassword !== undefined ? { generatedAdminPassword: boot.generatedPassword } : {}) };
   } catch (err) {
     await stopAll();
     throw err;

@@ -20,11 +20,11 @@ const PACKER = 'shanghai-lingang/packaging/line-1/packer-01';
 
 beforeAll(async () => {
   platform = await startTestPlatform({ commandReadbackMs: 5000 });
-  spy = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'command-spy' });
+  spy = await mqtt.connectAsync(platform.mqttUrl, { ...platform.mqttAuth, clientId: 'command-spy' });
   spy.on('message', (topic, payload) => seen.push({ topic, payload }));
   // A device of the demo tenant may watch only its own groups and UNS topics (the MQTT ACL).
   await spy.subscribeAsync(['spBv1.0/shanghai-lingang:machining/DCMD/#', 'uns/demo/+/+/+/+/+/set'], { qos: 1 });
-  factory = new VirtualFactory({ mqttUrl: platform.mqttUrl, tenant: 'demo', factories: 1, lines: 3, machines: 2, rateHz: 1 });
+  factory = new VirtualFactory({ mqttUrl: platform.mqttUrl, ...platform.mqttAuth, tenant: 'demo', factories: 1, lines: 3, machines: 2, rateHz: 1 });
   await factory.start();
   await waitFor(async () => (await getJson(`${platform.httpUrl}/api/v1/tags?prefix=${PACKER}/seal_temp_sp`)).body.tags?.length === 1
     && (await getJson(`${platform.httpUrl}/api/v1/tags?prefix=${CNC}/Commands/stop`)).body.tags?.length === 1, 15_000, 'the machines\' tags');

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ENV, freePort, getJson, startTestPlatform, tempDir, waitFor } from './helpers.js';
+import { ADMIN_ENV, freePort, getJson, startTestPlatform, tempDir, testDevice, waitFor } from './helpers.js';
 
 const TAGS = 10;
 
@@ -14,11 +14,12 @@ describe('crash safety', () => {
   it('keeps every acknowledged point across kill -9', async () => {
     const dataDir = tempDir();
     const [httpPort, mqttPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...ADMIN_ENV, LIGHTSOUT_MQTT_ALLOW_ANONYMOUS: 'true' } });
+    const child = spawn(process.execPath, ['bin/lightsout.js', 'start', '--http-port', String(httpPort), '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...ADMIN_ENV } });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     try {
       await waitFor(async () => (await getJson(`http://127.0.0.1:${httpPort}/api/v1/health`)).status === 200, 20_000, 'platform start');
-      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: 'crash-publisher', reconnectPeriod: 0 });
+      const device = await testDevice(`http://127.0.0.1:${httpPort}`, 'crash-publisher');
+      const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { ...device, clientId: 'crash-publisher', reconnectPeriod: 0 });
       client.on('error', () => undefined);
       const base = Date.now() - 3_600_000;
       const acked: number[] = [];

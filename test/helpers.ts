@@ -38,16 +38,33 @@ export const ADMIN_AUTH = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } as con
 /** Env for a spawned `lightsout start` so tests can call its API as admin. */
 export const ADMIN_ENV = { LIGHTSOUT_ADMIN_TOKEN: TEST_ADMIN_TOKEN } as const;
 
+/** A test platform: the platform, its data dir, and MQTT credentials of a device of the default tenant. */
+export type TestPlatform = Platform & { dataDir: string; mqttAuth: { username: string; password: string } };
+
 /**
  * Start the whole platform in this process on free ports and a temporary data dir, seeded with
- * the test admin token. MQTT clients of the older ingest tests connect without credentials, so
- * anonymous MQTT is allowed unless the flags say otherwise; the ACL tests turn it off.
+ * the test admin token, with a device `test-device` of the default tenant whose credentials MQTT
+ * clients pass as `{...platform.mqttAuth}` (anonymous clients are refused, as in production).
  */
-export async function startTestPlatform(flags: Record<string, unknown> = {}): Promise<Platform & { dataDir: string }> {
+export async function startTestPlatform(flags: Record<string, unknown> = {}): Promise<TestPlatform> {
   const dataDir = (flags.dataDir as string | undefined) ?? tempDir();
-  const config = loadConfig({ env: {}, flags: { httpPort: 0, mqttPort: 0, dataDir, logLevel: 'silent', adminToken: TEST_ADMIN_TOKEN, mqttAllowAnonymous: true, ...flags } });
+  const config = loadConfig({ env: {}, flags: { httpPort: 0, mqttPort: 0, dataDir, logLevel: 'silent', adminToken: TEST_ADMIN_TOKEN, ...flags } });
   const platform = await startPlatform(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }));
-  return { ...platform, dataDir };
+  const system = { kind: 'system' as const, id: 'test', name: 'test', tenant: config.tenant, grants: [{ role: 'admin' as const, scope: '' }], platformOperator: true };
+  // A restart on the same data dir finds the device: give it a new password then.
+  const password = (await platform.auth.store.getDevice('test-device'))
+    ? await platform.devices.resetPassword(system, 'test-device')
+    : (await platform.devices.add(system, { id: 'test-device', description: 'the integration tests\' MQTT clients' })).password!;
+  return { ...platform, dataDir, mqttAuth: { username: 'test-device', password } };
+}
+
+/** MQTT credentials of a device of a platform running in another process (created anew through the API). */
+export async function testDevice(httpUrl: string, id = 'test-device'): Promise<{ username: string; password: string }> {
+  await fetch(`${httpUrl}/api/v1/devices/${id}`, { method: 'DELETE', headers: ADMIN_AUTH });
+  const res = await fetch(`${httpUrl}/api/v1/devices`, { method: 'POST', headers: { ...ADMIN_AUTH, 'content-type': 'application/json' }, body: JSON.stringify({ id }) });
+  const body = (await res.json()) as { password?: string; error?: { message: string } };
+  if (!body.password) throw new Error(`test device not created: ${body.error?.message ?? res.status}`);
+  return { username: id, password: body.password };
 }
 
 /** Poll `check` until it returns a truthy value or `timeoutMs` passes. */

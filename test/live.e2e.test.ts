@@ -54,7 +54,7 @@ const valuesOf = (m: LiveServerMessage): Record<string, unknown> => Object.fromE
 
 beforeAll(async () => {
   platform = await startTestPlatform();
-  pub = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'live-test' });
+  pub = await mqtt.connectAsync(platform.mqttUrl, { ...platform.mqttAuth, clientId: 'live-test' });
   await publish(tag('area-1', 'line-1', 'm1'), 20);
   await publish(tag('area-1', 'line-1', 'm2'), 21);
   await publish(tag('area-2', 'line-1', 'm1'), 22);

@@ -17,6 +17,7 @@ const BASE = `shanghai-lingang/machining/${NODE}/${DEVICE}`;
 beforeAll(async () => {
   platform = await startTestPlatform({ sparkplugReorderTimeoutMs: 300 });
   edge = await mqtt.connectAsync(platform.mqttUrl, {
+    ...platform.mqttAuth,
     clientId: 'edge-line-9',
     will: { topic: `spBv1.0/${GROUP}/NDEATH/${NODE}`, payload: Buffer.from(encodePayload({ metrics: [{ name: 'bdSeq', datatype: DataType.Int64, value: 1n }] })), qos: 1, retain: false },
   });
@@ -33,7 +34,7 @@ const latest = async (...tags: string[]) => (await getJson(`${platform.httpUrl}/
 
 describe('Sparkplug B host through the embedded broker', () => {
   it('publishes its STATE online, retained', async () => {
-    const c = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'state-reader' });
+    const c = await mqtt.connectAsync(platform.mqttUrl, { ...platform.mqttAuth, clientId: 'state-reader' });
     const got = new Promise<Buffer>((resolve) => c.on('message', (_t, p) => resolve(p)));
     await c.subscribeAsync('spBv1.0/STATE/lightsout', { qos: 1 });
     const state = JSON.parse((await got).toString());
@@ -90,7 +91,7 @@ describe('Sparkplug B host through the embedded broker', () => {
   });
 
   it('asks for a rebirth when a sequence gap is not filled in time', async () => {
-    const ncmd = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'ncmd-watcher' });
+    const ncmd = await mqtt.connectAsync(platform.mqttUrl, { ...platform.mqttAuth, clientId: 'ncmd-watcher' });
     const got = new Promise<Buffer>((resolve) => ncmd.on('message', (_t, p) => resolve(p)));
     await ncmd.subscribeAsync(`spBv1.0/${GROUP}/NCMD/${NODE}`, { qos: 0 });
     seq += 3; // skip two

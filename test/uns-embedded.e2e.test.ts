@@ -11,7 +11,7 @@ let client: MqttClient;
 
 beforeAll(async () => {
   platform = await startTestPlatform({ maxPayloadBytes: 4096 });
-  client = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'uns-test' });
+  client = await mqtt.connectAsync(platform.mqttUrl, { ...platform.mqttAuth, clientId: 'uns-test' });
 });
 
 afterAll(async () => {

@@ -45,7 +45,7 @@ async function createUser(username: string, grants: Array<{ role: string; scope:
 
 beforeAll(async () => {
   [platform, browser] = await Promise.all([startTestPlatform({ demo: true, ...BROWSER_PLATFORM_FLAGS }), launchChromium()]);
-  mqttClient = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'access-browser-test' });
+  mqttClient = await mqtt.connectAsync(platform.mqttUrl, { ...platform.mqttAuth, clientId: 'access-browser-test' });
   await createUser('olga', [{ role: 'operator', scope: `${SITE}` }]);
   await createUser('omar', [{ role: 'operator', scope: `${SITE}/packaging` }]);
   await createUser('vera', [{ role: 'viewer', scope: '' }]);

@@ -51,7 +51,7 @@ async function ingestDay(tag: string, end: number): Promise<void> {
 
 beforeAll(async () => {
   [platform, browser] = await Promise.all([startTestPlatform({ demo: true, ...BROWSER_PLATFORM_FLAGS }), launchChromium()]);
-  client = await mqtt.connectAsync(platform.mqttUrl, { clientId: 'browser-test' });
+  client = await mqtt.connectAsync(platform.mqttUrl, { ...platform.mqttAuth, clientId: 'browser-test' });
   // The marker tag exists before the page opens, so the machine view lists it from the start.
   await client.publishAsync(`uns/demo/${MARKER}`, '1', { qos: 1 });
   await ingestDay(HIST, Date.now() - 60_000);
