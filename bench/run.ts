@@ -15,6 +15,7 @@ const BENCHES: Array<{ name: string; file: string; args: string[]; quick: string
   { name: 'memory', file: 'bench/memory-bench.ts', args: ['--tags', '100000'], quick: ['--tags', '10000'] },
   { name: 'live', file: 'bench/live-bench.ts', args: ['--seconds', '10'], quick: ['--seconds', '3', '--warmup', '1', '--clients', '20'] },
   { name: 'trend', file: 'bench/trend-bench.ts', args: ['--days', '30', '--runs', '7'], quick: ['--days', '2', '--runs', '3'] },
+  { name: 'auth', file: 'bench/auth-bench.ts', args: ['--seconds', '5'], quick: ['--seconds', '1', '--logins', '5', '--connects', '5'] },
 ];
 
 if (!existsSync('dist/cli/main.js')) {
