@@ -125,7 +125,7 @@ function messageRouter(sink: IngestSink, host: SparkplugHost, collector: { pendi
 export async function startPlatform(config: Readonly<Config>, log: Logger): Promise<Platform> {
   const started = Date.now();
   const dataDir = config.dataDir;
-  const tls = readTls(config); // TLS (H1): bad files stop start-up before anything opens
+  const tls = readTls(config); // TLS: bad files stop start-up before anything opens
   mkdirSync(dataDir, { recursive: true });
   const stops: Array<() => Promise<void>> = [];
   const unlock = lockDataDir(dataDir);
@@ -147,7 +147,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     await registry.load();
 
     // ---- authentication and audit
-    // ---- audit trail (H3): hash-chained in the metadata file, head sealed with the install secret
+    // ---- audit trail: hash-chained in the metadata file, head sealed with the install secret
     const auditLog = new AuditLog(new SqliteAuditStore(store.connection()), installSecret(dataDir));
     const audit: AuditSink = auditLog;
     // ---- end audit trail
@@ -156,7 +156,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       sessionHours: config.sessionHours, loginMaxFailures: config.loginMaxFailures, loginWindowSeconds: config.loginWindowSeconds,
     });
     const authAdmin = new AuthAdmin(auth);
-    const showcase = new ShowcaseLinks({ store: auth.store, audit, perMinute: config.showcasePerMinute }); // showcase links (H3)
+    const showcase = new ShowcaseLinks({ store: auth.store, audit, perMinute: config.showcasePerMinute }); // showcase links
     const boot = await auth.bootstrap({ adminPassword: config.adminPassword, adminToken: config.adminToken });
     if (boot.adminCreated) log.info({ user: 'admin', tenant: config.tenant }, 'first start: admin user created');
     const pruneTimer = setInterval(() => void auth.prune().catch((err: Error) => log.warn({ err: err.message }, 'session prune failed')), 3_600_000);
@@ -255,7 +255,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       log.info({ url: mqttUrl }, 'embedded MQTT broker listening');
     }
 
-    // ---- remote commands (H2): through the connector that owns each tag; sweeper for TTL and readback
+    // ---- remote commands: through the connector that owns each tag; sweeper for TTL and readback
     const commands = new CommandService({
       store: new SqliteCommandStore(store.connection()), audit, tags: registry, log,
       dispatcher: new DispatchRouter([new SparkplugDispatcher(host, (group) => devices.tenantOfGroup(group)), new UnsDispatcher((t, p, o) => publisher(t, p, o), (tenant, path) => registry.get(tenant, path)?.source)]),
@@ -353,7 +353,7 @@ export async function openStores(dataDir: string, defaultTenant = 'demo'): Promi
   if (!existsSync(file)) throw new Error(`no Lightsout data in ${dataDir} (missing metadata.sqlite): start the platform once, or pass --data-dir`);
   const store = new SqliteStore(file);
   await store.open();
-  // The same audit trail the platform writes (H3); appends are atomic across the two processes.
+  // The same audit trail the platform writes; appends are atomic across the two processes.
   const found = readInstallSecret(dataDir);
   const auditLog = new AuditLog(new SqliteAuditStore(store.connection()), found ?? installSecret(dataDir));
   const audit: AuditSink = auditLog;

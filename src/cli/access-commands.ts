@@ -38,7 +38,7 @@ async function userByName(s: DataDirStores, username: string) {
 
 /** Register the user, token and tenant commands. */
 export function registerAccessCommands(program: Command): void {
-  const user = program.command('user').description('Manage users: add, passwd, list, disable, remove.');
+  const user = program.command('user').description('Manage users: add, passwd, list, disable, enable, remove.');
   user.command('add <username>')
     .description('Add a user; prints a generated password unless --password is given.')
     .option('--tenant <id>', 'tenant of the user (default: the default tenant)')
