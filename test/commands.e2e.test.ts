@@ -90,8 +90,13 @@ describe('remote commands', () => {
     expect(done).toMatchObject({ state: 'succeeded', readbackValue: 172.5 });
     const set = seen.find((m) => m.topic === `uns/demo/${PACKER}/seal_temp_sp/set`);
     expect(JSON.parse(set!.payload.toString())).toEqual({ value: 172.5, commandId: r.body.command.id });
-    // A device publishing on a /set topic is not ingested either (it would create a tag .../set).
-    await spy.publishAsync(`uns/demo/${PACKER}/seal_temp_sp/set`, JSON.stringify({ value: 1 }), { qos: 1 });
+    // A device may not send commands itself: its publish on a /set topic is refused (the broker
+    // closes its connection), and nothing of it is ingested (no tag .../set appears).
+    const rogue = await mqtt.connectAsync(platform.mqttUrl, { ...platform.mqttAuth, clientId: 'rogue-setter', reconnectPeriod: 0 });
+    const closed = new Promise<void>((resolve) => rogue.once('close', () => resolve()));
+    rogue.publish(`uns/demo/${PACKER}/seal_temp_sp/set`, JSON.stringify({ value: 1 }), { qos: 1 });
+    await closed;
+    rogue.end(true);
     await spy.publishAsync(`uns/demo/${PACKER}/probe`, '5', { qos: 1 });
     await waitFor(async () => (await getJson(api(`/tags?prefix=${PACKER}/probe`))).body.tags.length === 1, 5000, 'the probe tag');
     const tags = (await getJson(api(`/tags?prefix=${PACKER}/seal_temp_sp`))).body.tags.map((t: any) => t.path);

@@ -138,6 +138,20 @@ describe('MQTT device credentials and ACL', () => {
     expect(await latestAs('beta', 'beta/plant/edge-9/speed')).toEqual([]);
   });
 
+  it('lets no device send commands to another: NCMD, DCMD and UNS …/set are the platform\'s', async () => {
+    const watcher = await as('acme-gw');
+    const seen: string[] = [];
+    watcher.on('message', (topic) => seen.push(topic));
+    expect(await granted(watcher, 'spBv1.0/acme:plant/DCMD/edge-1/#')).toBe(0);
+    expect(await granted(watcher, 'uns/acme/site/area/line/m1/+/set')).toBe(0);
+    for (const topic of ['spBv1.0/acme:plant/DCMD/edge-1/press', 'spBv1.0/acme:plant/NCMD/edge-1', 'uns/acme/site/area/line/m1/speed_sp/set']) {
+      const rogue = await as('acme-gw');
+      expect(await publishKept(rogue, topic, Buffer.from('{"value": 1}')), topic).toBe(false);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([]);
+  });
+
   it('refuses subscriptions outside the namespace: #, other tenants, every group, $SYS', async () => {
     const c = await as('acme-gw');
     expect(await granted(c, '#')).toBe(128);

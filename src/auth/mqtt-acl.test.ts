@@ -27,6 +27,9 @@ describe('topic ACL', () => {
     expect(acl.checkPublish('acme', 'spBv1.0/plant/NDATA/n1')).toMatch(/does not belong/);
     expect(acl.checkPublish('demo', 'spBv1.0/acme:plant/NDATA/n1')).toMatch(/does not belong/);
     expect(acl.checkPublish('acme', 'spBv1.0/STATE/lightsout')).toMatch(/STATE/);
+    expect(acl.checkPublish('acme', 'spBv1.0/acme:plant/DCMD/n1/d1')).toMatch(/only the platform sends commands/);
+    expect(acl.checkPublish('acme', 'spBv1.0/acme:plant/NCMD/n1')).toMatch(/only the platform sends commands/);
+    expect(acl.checkPublish('acme', 'uns/acme/site/m/speed_sp/set')).toMatch(/only the platform sends commands/);
     expect(acl.checkPublish('acme', '$SYS/x')).toMatch(/reserved/);
     expect(acl.checkPublish('acme', 'other/topic')).toMatch(/outside/);
   });

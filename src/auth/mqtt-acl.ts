@@ -1,6 +1,8 @@
 /**
  * The MQTT topic ACL: a device acts only inside its own tenant's namespace — its `uns/<tenant>/…`
  * topics and the Sparkplug groups its tenant owns — and may read the primary host's STATE.
+ * Command topics (Sparkplug NCMD/DCMD, UNS `…/set`) are the platform's alone: a device receives
+ * commands but never sends one, so no write bypasses authorisation, interlocks and the audit trail.
  * Wildcards may only narrow inside that namespace: `#`, `+` at the tenant or group level, `$SYS`
  * and shared subscriptions are refused. Pure logic; the broker asks it on every CONNECT (Last
  * Will), PUBLISH and SUBSCRIBE.
@@ -54,12 +56,15 @@ export class TopicAcl {
     if (topic.startsWith('$')) return `"${topic}" is reserved for the broker`;
     if (levels[0] === 'uns') {
       if (levels.length < 3) return `"${topic}" must be uns/${tenant}/<asset path>/<tag>`;
-      return levels[1] === tenant ? undefined : `"${topic}" is outside tenant ${tenant}'s namespace uns/${tenant}/`;
+      if (levels[1] !== tenant) return `"${topic}" is outside tenant ${tenant}'s namespace uns/${tenant}/`;
+      // Writes to machines go through the platform's command path (authorised, interlocked, audited), never device to device.
+      return levels[levels.length - 1] === 'set' ? `"${topic}" is a command topic: only the platform sends commands` : undefined;
     }
     if (levels[0] === SPB) {
       const group = levels[1] ?? '';
       if (group === 'STATE') return 'only host applications publish Sparkplug STATE';
       if (levels.length < 4) return `"${topic}" is not a Sparkplug topic`;
+      if (levels[2] === 'NCMD' || levels[2] === 'DCMD') return `"${topic}" is a command topic: only the platform sends commands`;
       const owner = this.groups.ownerOf(group);
       return owner === tenant ? undefined : `Sparkplug group "${group}" does not belong to tenant ${tenant}`;
     }
