@@ -8,22 +8,9 @@ import { formatGrant, parseGrant, type Principal } from '../core/auth.js';
 import { LightsoutError } from '../core/errors.js';
 import { NEVER } from '../auth/auth-service.js';
 import { generatePassword } from '../auth/secrets.js';
-import { openStores, type DataDirStores } from './open-stores.js';
+import { withStores, type DataDirStores } from './open-stores.js';
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
-
-async function withStores(dataDir: string, fn: (s: DataDirStores) => Promise<void>): Promise<void> {
-  let s: DataDirStores | undefined;
-  try {
-    s = await openStores(dataDir);
-    await fn(s);
-  } catch (err) {
-    console.error(`lightsout: ${(err as Error).message}`);
-    process.exitCode = err instanceof LightsoutError && err.code === 'LIGHTSOUT_NOT_FOUND' ? 3 : 1;
-  } finally {
-    await s?.close();
-  }
-}
 
 /** The console acting inside one tenant. */
 function inTenant(actor: Principal, tenant: string | undefined): Principal {

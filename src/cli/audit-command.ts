@@ -8,20 +8,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { auditCsvRow, AUDIT_CSV_COLUMNS } from '../auth/audit-csv.js';
 import { INSTALL_SECRET_FILE } from '../auth/install-secret.js';
-import { openStores, type DataDirStores } from './open-stores.js';
-
-async function withTrail(dataDir: string, fn: (s: DataDirStores) => Promise<void>): Promise<void> {
-  let s: DataDirStores | undefined;
-  try {
-    s = await openStores(dataDir);
-    await fn(s);
-  } catch (err) {
-    console.error(`lightsout: ${(err as Error).message}`);
-    process.exitCode = 1;
-  } finally {
-    await s?.close();
-  }
-}
+import { withStores } from './open-stores.js';
 
 /** Register the audit commands. */
 export function registerAuditCommands(program: Command): void {
@@ -30,7 +17,7 @@ export function registerAuditCommands(program: Command): void {
   audit.command('verify')
     .description('Check every record of the audit trail; exits 1 naming the first edited, deleted or reordered record.')
     .option('--data-dir <dir>', 'data directory', './data')
-    .action((o: { dataDir: string }) => withTrail(o.dataDir, async (s) => {
+    .action((o: { dataDir: string }) => withStores(o.dataDir, async (s) => {
       if (!s.installSecretFound && (await s.auditLog.head()) !== undefined) {
         console.error(`audit trail NOT verified: the install secret ${join(o.dataDir, INSTALL_SECRET_FILE)} was missing, so the seal of the trail's head cannot be checked (restore it from the backup of this data directory)`);
         process.exitCode = 1;
@@ -52,7 +39,7 @@ export function registerAuditCommands(program: Command): void {
     .option('--tenant <id>', 'only this tenant\'s records')
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--data-dir <dir>', 'data directory', './data')
-    .action((o: { tenant?: string; out?: string; dataDir: string }) => withTrail(o.dataDir, async (s) => {
+    .action((o: { tenant?: string; out?: string; dataDir: string }) => withStores(o.dataDir, async (s) => {
       const file = o.out ? createWriteStream(o.out) : undefined;
       const write = (text: string): void => void (file ?? process.stdout).write(text);
       write(`${AUDIT_CSV_COLUMNS.join(',')}\r\n`);

@@ -36,16 +36,10 @@ export interface AuditSink {
  * the other fields (see src/auth/audit-chain.ts), so editing, removing or moving a record breaks
  * the chain from that record on.
  */
-export interface AuditRecord {
+export interface AuditRecord extends Omit<AuditEntry, 'detail' | 'ts'> {
   /** Position in the trail: 1, 2, 3… with no gaps. One trail serves all tenants. */
   seq: number;
   ts: number;
-  tenant: string;
-  actor: string;
-  actorId: string;
-  action: string;
-  target: string;
-  outcome: AuditOutcome;
   /** The detail object as canonical JSON (keys sorted), `''` when there is none. */
   detail: string;
   /** Hash of the record before (64 zeros for the first). */

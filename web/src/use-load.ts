@@ -27,3 +27,26 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
   const reload = useCallback(() => setN((x) => x + 1), []);
   return { ...state, reload };
 }
+
+/** What {@link useAction} gives. */
+export interface Action {
+  /** The last action's error message, '' when it went through. */
+  error: string;
+  /** Run a change; its failure becomes `error`; `after` (a reload) runs either way. */
+  act: (change: () => Promise<unknown>) => Promise<void>;
+}
+
+/** Changes made from a screen: one error line, and the screen asks the server again afterwards. */
+export function useAction(after: () => void): Action {
+  const [error, setError] = useState('');
+  const act = useCallback(async (change: () => Promise<unknown>) => {
+    setError('');
+    try {
+      await change();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+    after();
+  }, [after]);
+  return { error, act };
+}

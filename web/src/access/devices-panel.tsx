@@ -8,7 +8,7 @@ import { getJson, sendJson } from '../api.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { SecretOnce } from '../components/secret-once.js';
 import { formatDateTime, t } from '../i18n/index.js';
-import { useLoad } from '../use-load.js';
+import { useAction, useLoad } from '../use-load.js';
 
 
 /** The panel. */
@@ -17,16 +17,7 @@ export function DevicesPanel() {
   const [id, setId] = useState('');
   const [description, setDescription] = useState('');
   const [secret, setSecret] = useState<{ label: string; value: string } | undefined>();
-  const [error, setError] = useState('');
-  const act = async (f: () => Promise<unknown>) => {
-    setError('');
-    try {
-      await f();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-    devices.reload();
-  };
+  const { error, act } = useAction(devices.reload);
   const submit = (ev: Event) => {
     ev.preventDefault();
     void act(async () => {

@@ -9,7 +9,7 @@ import { getJson, sendJson } from '../api.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { SecretOnce } from '../components/secret-once.js';
 import { formatDateTime, t } from '../i18n/index.js';
-import { useLoad } from '../use-load.js';
+import { useAction, useLoad } from '../use-load.js';
 
 
 /** The panel. `lines` are the plant's line paths, offered as scopes. */
@@ -19,17 +19,8 @@ export function ShowcasePanel({ lines }: { lines: readonly string[] }) {
   const [title, setTitle] = useState('');
   const [hours, setHours] = useState(24);
   const [created, setCreated] = useState<ShowcaseCreated | undefined>();
-  const [error, setError] = useState('');
   const list = links.data ?? [];
-  const act = async (f: () => Promise<unknown>) => {
-    setError('');
-    try {
-      await f();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-    links.reload();
-  };
+  const { error, act } = useAction(links.reload);
   const submit = (ev: Event) => {
     ev.preventDefault();
     void act(async () => {

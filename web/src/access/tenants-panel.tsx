@@ -4,7 +4,7 @@
  */
 import { useState } from 'preact/hooks';
 import { formatDateTime, t } from '../i18n/index.js';
-import { useLoad } from '../use-load.js';
+import { useAction, useLoad } from '../use-load.js';
 import { createTenant, listTenants, updateTenant } from './access-api.js';
 
 const splitGroups = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
@@ -15,16 +15,7 @@ export function TenantsPanel() {
   const [id, setId] = useState('');
   const [name, setName] = useState('');
   const [groups, setGroups] = useState('');
-  const [error, setError] = useState('');
-  const act = async (f: () => Promise<unknown>) => {
-    setError('');
-    try {
-      await f();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-    tenants.reload();
-  };
+  const { error, act } = useAction(tenants.reload);
   const submit = (ev: Event) => {
     ev.preventDefault();
     void act(async () => {

@@ -9,7 +9,7 @@ import { ConfirmButton } from '../components/confirm-button.js';
 import { SecretOnce } from '../components/secret-once.js';
 import { grantText } from '../components/user-menu.js';
 import { formatDateTime, t } from '../i18n/index.js';
-import { useLoad } from '../use-load.js';
+import { useAction, useLoad } from '../use-load.js';
 import { createToken, listTokens, revokeToken } from './access-api.js';
 import { GrantsEditor } from './grants-editor.js';
 
@@ -21,24 +21,16 @@ export function TokensPanel({ listId }: { listId: string }) {
   const [own, setOwn] = useState(true);
   const [grants, setGrants] = useState<ApiGrant[]>([{ role: 'viewer', scope: '' }]);
   const [secret, setSecret] = useState<{ label: string; value: string } | undefined>();
-  const [error, setError] = useState('');
-  const submit = async (ev: Event) => {
+  const { error, act } = useAction(tokens.reload);
+  const submit = (ev: Event) => {
     ev.preventDefault();
-    setError('');
-    try {
+    void act(async () => {
       const r = await createToken({ name: name.trim(), expiresDays: days, ...(own ? {} : { grants }) });
       setSecret({ label: t('access.tokenSecret', { name: r.token.name }), value: r.secret });
       setName('');
-    } catch (e) {
-      setError((e as Error).message);
-    }
-    tokens.reload();
+    });
   };
-  const revoke = async (id: string) => {
-    setError('');
-    await revokeToken(id).catch((e: Error) => setError(e.message));
-    tokens.reload();
-  };
+  const revoke = (id: string) => act(() => revokeToken(id));
   const now = Date.now();
   return (
     <div class="access-panel" data-testid="tokens-panel">

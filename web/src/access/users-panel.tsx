@@ -9,7 +9,7 @@ import { ConfirmButton } from '../components/confirm-button.js';
 import { SecretOnce } from '../components/secret-once.js';
 import { grantText } from '../components/user-menu.js';
 import { formatDateTime, t } from '../i18n/index.js';
-import { useLoad } from '../use-load.js';
+import { useAction, useLoad } from '../use-load.js';
 import { createUser, deleteUser, generatePassword, listUsers, updateUser } from './access-api.js';
 import { GrantsEditor } from './grants-editor.js';
 
@@ -61,17 +61,8 @@ function EditGrants({ user, listId, onSave, onCancel }: { user: ApiUser; listId:
 export function UsersPanel({ me, listId }: { me: Me; listId: string }) {
   const users = useLoad((signal) => listUsers(signal));
   const [secret, setSecret] = useState<{ label: string; value: string } | undefined>();
-  const [error, setError] = useState('');
   const [editing, setEditing] = useState('');
-  const act = async (f: () => Promise<unknown>) => {
-    setError('');
-    try {
-      await f();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-    users.reload();
-  };
+  const { error, act } = useAction(users.reload);
   const reset = (u: ApiUser) => act(async () => {
     const password = generatePassword();
     await updateUser(u.id, { password });
