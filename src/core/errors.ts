@@ -37,6 +37,9 @@ export const ERROR_CODES = {
   LIGHTSOUT_BAD_EXPRESSION: 'An expression (interlock, rule) does not parse or does not type-check.',
   LIGHTSOUT_MQTT_DENIED: 'An MQTT client was refused: bad credentials, or a topic outside its tenant.',
   LIGHTSOUT_AUDIT_TAMPERED: 'The audit trail does not verify: a record was edited or deleted.',
+  LIGHTSOUT_DEVICE_TIMEOUT: 'A device (OPC UA server, Modbus device) did not answer within its timeout.',
+  LIGHTSOUT_DEVICE_ERROR: 'A device answered a request with an error (Modbus exception, OPC UA bad status code).',
+  LIGHTSOUT_CERT_UNTRUSTED: "A peer's certificate is not trusted; trust it in the connector's PKI (docs/connectors.md).",
   LIGHTSOUT_INTERNAL: 'An unexpected internal error.',
 } as const;
 
