@@ -10,6 +10,7 @@ import { LightsoutError } from '../core/errors.js';
 import { errorHandler } from './error-response.js';
 import { installAuthGuard } from './auth-context.js';
 import { accessRoutes } from './http/access.routes.js';
+import { connectorRoutes } from './http/connectors.routes.js';
 import { deviceRoutes } from './http/devices.routes.js';
 import { authRoutes } from './http/auth.routes.js';
 import { auditRoutes } from './http/audit.routes.js';
@@ -73,7 +74,7 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   await app.register(swagger, {
     openapi: {
       info: { title: 'Lightsout API', version: opts.version, description: 'REST API of Lightsout, the open industrial internet platform for lights-out factories. Errors are `{"error": {"code", "message"}}`; codes are listed in docs/errors.md.' },
-      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'auth' }, { name: 'access' }, { name: 'audit' }, { name: 'showcase' }, { name: 'commands' }, { name: 'system' }],
+      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'auth' }, { name: 'access' }, { name: 'audit' }, { name: 'showcase' }, { name: 'commands' }, { name: 'connectors' }, { name: 'system' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token lo_<id>_<secret>' }, session: { type: 'apiKey', in: 'cookie', name: 'lightsout_session' } } },
       security: [{ bearer: [] }, { session: [] }],
     },
@@ -94,6 +95,7 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   authRoutes(app, opts.services);
   accessRoutes(app, opts.services);
   deviceRoutes(app, opts.services);
+  connectorRoutes(app, opts.services);
   catalogRoutes(app, opts.services);
   auditRoutes(app, opts.services);
   showcaseRoutes(app, opts.services);

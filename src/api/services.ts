@@ -7,6 +7,7 @@ import type { AuthAdmin } from '../auth/auth-admin.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { DeviceCredentials } from '../auth/device-credentials.js';
 import type { CommandService } from '../commands/command-service.js';
+import type { ConnectorSupervisor } from '../ingest/connector-supervisor.js';
 import type { AuditLog } from '../auth/audit-log.js';
 import type { ShowcaseLinks } from '../auth/showcase-links.js';
 import type { AuditSink } from '../core/audit-port.js';
@@ -54,4 +55,6 @@ export interface ApiServices {
   allowedOrigins?: readonly string[];
   /** Remote commands (docs/commands.md); also validates interlocks saved through PATCH /api/v1/tags. */
   commands?: CommandService;
+  /** OPC UA and Modbus TCP connectors (docs/connectors.md). */
+  connectors?: ConnectorSupervisor;
 }

@@ -27,6 +27,13 @@ function coerce(key: string, raw: string): unknown {
     const n = Number(raw);
     return raw.trim() === '' || !Number.isFinite(n) ? raw : n;
   }
+  if (type === 'array') {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch {
+      return raw; // reported by validation, naming the setting
+    }
+  }
   if (type === 'boolean') {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;

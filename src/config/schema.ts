@@ -5,6 +5,7 @@
  * @module
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { ConnectorInputSchema } from '../protocol/connector-types.js';
 
 
 /** Settings of `lightsout start` (and of the embedded simulator it may run). */
@@ -58,6 +59,7 @@ export const ConfigSchema = Type.Object(
     liveMaxSessions: Type.Integer({ minimum: 1, default: 1000, description: 'Live hub: most WebSocket clients, and most sessions kept (connected or awaiting a resume).' }),
     liveMaxTags: Type.Integer({ minimum: 1, default: 10_000, description: 'Live hub: most tags and patterns one subscription may name, and most tags its snapshot may match.' }),
     liveMaxPending: Type.Integer({ minimum: 1, default: 20_000, description: 'Live hub: most changed tags waiting per client; beyond, the client is sent a fresh snapshot instead (bounded memory).' }),
+    connectors: Type.Array(ConnectorInputSchema, { default: [], description: 'OPC UA and Modbus TCP connectors, each `{id, kind, settings}` (docs/connectors.md). Those of this file are changed here; more can be added through the API or the Connectors screen while the platform runs. In the environment: a JSON array.' }),
     simFactories: Type.Integer({ minimum: 1, default: 1, description: 'Virtual factory: number of sites.' }),
     simLines: Type.Integer({ minimum: 1, default: 3, description: 'Virtual factory: lines per site.' }),
     simMachines: Type.Integer({ minimum: 1, default: 5, description: 'Virtual factory: machines per line.' }),

@@ -7,6 +7,7 @@
 import type { ConnectorStatus } from './connector-status.js';
 import type { ErrorCode } from './errors.js';
 import type { CandidatePoint } from './ingest-port.js';
+import type { ConnectorDefinition } from './connector-settings.js';
 import type { Value, ValueType } from './point.js';
 
 /** A problem with one tag of a connector (node id unknown, register out of range, wrong type). */
@@ -104,4 +105,22 @@ export interface SupervisedConnector {
 export function backoffMs(attempt: number, baseMs = 1000, maxMs = 30_000, random: () => number = Math.random): number {
   const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(raw * (0.8 + 0.4 * random()));
+}
+
+/** A stored connector definition, with who changed it last. */
+export interface StoredConnector {
+  definition: ConnectorDefinition;
+  updatedTs: number;
+  updatedBy: string;
+}
+
+/** Durable storage of the connectors added through the API (config-file ones are not stored). */
+export interface ConnectorStore {
+  /** Every stored connector, of one tenant or all. */
+  list(tenant?: string): Promise<StoredConnector[]>;
+  get(tenant: string, id: string): Promise<StoredConnector | undefined>;
+  /** Insert or replace. */
+  save(c: StoredConnector): Promise<void>;
+  /** True when it existed. */
+  remove(tenant: string, id: string): Promise<boolean>;
 }

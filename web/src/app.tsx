@@ -20,6 +20,7 @@ import { usePolling } from './use-polling.js';
 import { refreshMe, session } from './auth/session.js';
 import { ApprovalBanner } from './commands/approval-banner.js';
 import { live } from './live/live-client.js';
+import { ConnectorsView } from './connectors/connectors-view.js';
 import { AccessView } from './views/access-view.js';
 import { AuditView } from './views/audit-view.js';
 import { HealthView } from './views/health-view.js';
@@ -102,6 +103,7 @@ function Dashboard({ me }: { me: Me }) {
           : r.view === 'machine' ? <MachineView assets={assets} path={r.path} me={me} />
           : r.view === 'access' ? <AccessView me={me} assets={assets} />
           : r.view === 'audit' ? <AuditView />
+          : r.view === 'connectors' ? <ConnectorsView me={me} />
           : r.view === 'trends' ? <TrendsView route={r} timeZone={timeZone} look={`${th}|${l}`} />
           : <HealthView />}
       </main>

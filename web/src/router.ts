@@ -6,9 +6,9 @@
 import { Observable } from './observable.js';
 
 /** The views of the dashboard. */
-export type View = 'plant' | 'machine' | 'trends' | 'health' | 'login' | 'access' | 'audit';
+export type View = 'plant' | 'machine' | 'trends' | 'health' | 'login' | 'access' | 'audit' | 'connectors';
 
-const VIEWS: ReadonlySet<string> = new Set<View>(['plant', 'machine', 'trends', 'health', 'login', 'access', 'audit']);
+const VIEWS: ReadonlySet<string> = new Set<View>(['plant', 'machine', 'trends', 'health', 'login', 'access', 'audit', 'connectors']);
 
 /** A parsed location. */
 export interface Route {

@@ -6,8 +6,8 @@
  */
 import { useEffect } from 'preact/hooks';
 
-/** Poll `step` every `ms` for the component's lifetime. */
-export function usePolling(step: (alive: () => boolean) => Promise<void>, ms: number, onError: (message: string) => void): void {
+/** Poll `step` every `ms` for the component's lifetime; a change of `deps` polls again at once. */
+export function usePolling(step: (alive: () => boolean) => Promise<void>, ms: number, onError: (message: string) => void, deps: readonly unknown[] = []): void {
   useEffect(() => {
     let stop = false;
     const alive = (): boolean => !stop;
@@ -22,5 +22,5 @@ export function usePolling(step: (alive: () => boolean) => Promise<void>, ms: nu
       stop = true;
       clearInterval(id);
     };
-  }, []);
+  }, deps);
 }

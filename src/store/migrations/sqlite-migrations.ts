@@ -160,4 +160,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX commands_state ON commands (state);
     `,
   },
+  {
+    // Connectors added through the API (OPC UA, Modbus TCP); the definition as JSON. Connector ids
+    // are unique per tenant.
+    version: 6,
+    sql: `
+      CREATE TABLE connectors (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        updated_ts INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (tenant, id)
+      );
+    `,
+  },
 ];

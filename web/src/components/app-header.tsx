@@ -27,14 +27,14 @@ export interface AppHeaderProps {
   me: Me;
 }
 
-type NavKey = 'nav.plant' | 'nav.trends' | 'nav.health' | 'nav.access' | 'nav.audit';
+type NavKey = 'nav.plant' | 'nav.trends' | 'nav.health' | 'nav.connectors' | 'nav.access' | 'nav.audit';
 
 /** The top bar. */
 export function AppHeader({ view, tenant, timeZone, onMenu, me }: AppHeaderProps) {
   const link = useObservable(live.state);
   const th = useObservable(theme);
   const current = useObservable(lang);
-  const nav: Array<[View, NavKey]> = [['plant', 'nav.plant'], ['trends', 'nav.trends'], ['health', 'nav.health']];
+  const nav: Array<[View, NavKey]> = [['plant', 'nav.plant'], ['trends', 'nav.trends'], ['health', 'nav.health'], ['connectors', 'nav.connectors']];
   // Screens the user's grants cannot use are not offered (the server refuses them anyway).
   // Engineers share lines through showcase links; admins manage users and devices too.
   if (canSomewhere(me, 'engineer') || isPlatformOperator(me)) nav.push(['access', 'nav.access']);
