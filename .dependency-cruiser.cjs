@@ -67,9 +67,9 @@ module.exports = {
     },
     {
       name: 'only-app-wires-concretes',
-      comment: 'only app.ts picks concrete backends, stores and connectors (the simulator is a device: it may use the wire codecs).',
+      comment: 'only the composition root (app.ts and its app-*.ts parts) picks concrete backends, stores and connectors (the simulator is a device: it may use the wire codecs).',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/app\\.ts$', '^src/connectors/', '^src/historian/backends/', '^src/store/', '^src/sim/', '\\.test\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/app[a-z-]*\\.ts$', '^src/connectors/', '^src/historian/backends/', '^src/store/', '^src/sim/', '\\.test\\.ts$'] },
       to: { path: '^src/(connectors|historian/backends|store)/' },
     },
     {
