@@ -23,6 +23,7 @@ const B = {
   deviceId: 'beta-gw-1',
   commandId: '',
   showcaseId: '',
+  connectorId: 'beta-plc-7q2x',
 };
 
 let alice: Record<string, string>;
@@ -40,6 +41,11 @@ interface Case {
   /** Allowed statuses; default 403/404. */
   expect?: number[];
 }
+
+/** A Modbus connector to an address nobody answers on (it just keeps reconnecting). */
+const betaConnector = (cid: string) => ({
+  id: cid, kind: 'modbus', settings: { host: '127.0.0.1', port: 9, timeoutMs: 200, groups: [{ name: 'g', intervalMs: 1000, registers: [{ tag: 'beta-site/area/line-1/plc/level', area: 'holding-register', address: 0, type: 'uint16' }] }] },
+});
 
 const id = (path: string, body?: unknown) => () => [{ path, ...(body === undefined ? {} : { body }) }];
 
@@ -76,6 +82,13 @@ const CASES: Record<string, Case> = {
   'GET /api/v1/devices': { calls: id('/api/v1/devices'), expect: [200] },
   'POST /api/v1/devices': { calls: id('/api/v1/devices', { id: B.deviceId }), expect: [409] },
   'DELETE /api/v1/devices/:id': { calls: () => [{ path: `/api/v1/devices/${B.deviceId}` }] },
+  // connectors: ids are per tenant; a body naming another tenant still lands in the caller's own
+  'GET /api/v1/connectors': { calls: id('/api/v1/connectors'), expect: [200] },
+  'GET /api/v1/connectors/:id': { calls: () => [{ path: `/api/v1/connectors/${B.connectorId}` }] },
+  'POST /api/v1/connectors': { calls: id('/api/v1/connectors', { ...betaConnector('acme-probe-1'), tenant: 'beta' }), expect: [201] },
+  'PUT /api/v1/connectors/:id': { calls: () => [{ path: `/api/v1/connectors/${B.connectorId}`, body: betaConnector(B.connectorId) }] },
+  'DELETE /api/v1/connectors/:id': { calls: () => [{ path: `/api/v1/connectors/${B.connectorId}` }] },
+  'GET /api/v1/connectors/:id/browse': { calls: () => [{ path: `/api/v1/connectors/${B.connectorId}/browse` }] },
   // commands
   'GET /api/v1/commands': { calls: () => [{ path: '/api/v1/commands' }, { path: `/api/v1/commands?tag=${B.tag}` }], expect: [200] },
   'POST /api/v1/commands': { calls: id('/api/v1/commands', { kind: 'write', tag: B.tag, value: 1, idempotencyKey: 'iso-1' }) },
@@ -112,6 +125,7 @@ beforeAll(async () => {
   B.commandId = cmd.body?.id ?? cmd.body?.command?.id ?? 'no-command';
   const link = await sendJson('POST', url('/api/v1/showcase'), { scope: B.line, title: 'Beta line 1' }, bob);
   B.showcaseId = link.body?.id ?? 'no-link';
+  expect((await sendJson('POST', url('/api/v1/connectors'), betaConnector(B.connectorId), bob)).status).toBe(201);
 }, 60_000);
 afterAll(async () => platform?.stop());
 
@@ -125,7 +139,7 @@ describe('tenant isolation', () => {
     const routes = platform.routes.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.url !== '/api/openapi.json');
     const uncovered = routes.map((r) => `${r.method} ${r.url}`).filter((k) => !(k in CASES));
     expect(uncovered, 'routes without a tenant-isolation case: add them to CASES').toEqual([]);
-    const secrets = [B.userId, B.tokenId, String(B.value), B.commandId, B.showcaseId].filter((s) => s.length >= 5 && !s.startsWith('no-'));
+    const secrets = [B.userId, B.tokenId, String(B.value), B.commandId, B.showcaseId, B.connectorId].filter((s) => s.length >= 5 && !s.startsWith('no-'));
     // Logging out ends A's session: last.
     const ordered = [...routes.filter((r) => r.url !== '/api/v1/auth/logout'), ...routes.filter((r) => r.url === '/api/v1/auth/logout')];
     for (const r of ordered) {
@@ -147,6 +161,8 @@ describe('tenant isolation', () => {
     // B's records are intact after A's attempts.
     expect((await sendJson('GET', url(`/api/v1/latest?tag=${B.tag}`), undefined, bob)).body.points[0].value).toBe(B.value);
     expect((await sendJson('GET', url('/api/v1/auth/me'), undefined, bob)).status).toBe(200);
+    const bConnectors = (await sendJson('GET', url('/api/v1/connectors'), undefined, bob)).body.connectors.map((c: any) => c.id);
+    expect(bConnectors).toEqual([B.connectorId]);
     const tenants = (await sendJson('GET', url('/api/v1/tenants'))).body.tenants;
     expect(tenants.find((t: any) => t.id === 'beta').disabled).toBe(false);
   });

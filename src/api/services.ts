@@ -42,7 +42,8 @@ export interface ApiServices {
   historian: Pick<HistorianBackend, 'raw' | 'buckets'>;
   /** The live hub behind the WebSocket at /api/v1/live. */
   live: LiveHub;
-  health(): Promise<HealthResponse>;
+  /** Health as `tenant` sees it (its own supervised connectors). */
+  health(tenant: string): Promise<HealthResponse>;
   /** Body limit for ingest, in bytes. */
   maxPayloadBytes: number;
   /**

@@ -18,11 +18,11 @@ export function catalogRoutes(app: FastifyInstance, s: ApiServices): void {
   app.get('/api/v1/health', {
     schema: {
       summary: 'Platform health',
-      description: 'Connectors and their status, ingest rate, rejected input by code and source, historian size. `status` is degraded when a connector is not connected or storage failed recently.',
+      description: 'Connectors and their status (the MQTT side, and the OPC UA and Modbus connectors of the caller\'s tenant), ingest rate, rejected input by code and source, historian size. `status` is degraded when a connector is not connected or storage failed recently.',
       tags: ['system'],
       response: { 200: HealthResponseSchema },
     },
-  }, async () => s.health());
+  }, async (req) => s.health(principalOf(req).tenant));
 
   app.get('/api/v1/assets', {
     schema: { summary: 'The asset tree (ISA-95: site / area / line / machine) with tag names', tags: ['catalog'], response: { 200: AssetsResponseSchema } },
