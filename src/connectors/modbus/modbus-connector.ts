@@ -175,7 +175,7 @@ export class ModbusConnector implements SupervisedConnector {
   }
 
   /** Modbus has no methods. */
-  async call(machine: string, method: string): Promise<void> {
+  async call(machine: string, method: string, _args?: Record<string, Value>): Promise<void> {
     throw new LightsoutError('LIGHTSOUT_NOT_WRITABLE', `Modbus connector ${this.id} has no methods (asked ${machine}/${method})`);
   }
 }
