@@ -45,7 +45,11 @@ export const MODBUS_EXCEPTIONS: Readonly<Record<number, string>> = {
   11: 'gateway target device failed to respond',
 };
 
-/** After this many timeouts in a row with no answer at all, the TCP session is presumed dead (half-open) and re-opened. */
+/**
+ * After this many timeouts in a row with no answer at all, the TCP session is presumed dead
+ * (half-open) and re-opened; if that keeps happening the pause before re-opening grows as for an
+ * unreachable device, so a gateway whose device is gone is not hammered with connects.
+ */
 export const TIMEOUTS_BEFORE_RECONNECT = 3;
 
 /** The Modbus exception code inside a device error, if any. */
@@ -76,6 +80,9 @@ export class ModbusLink {
   private lostSignal: Promise<never> | undefined;
   private tail: Promise<unknown> = Promise.resolve();
   private timeoutsInARow = 0;
+  /** Connections dropped in a row for timeouts: a device that accepts TCP but never answers backs off like an unreachable one. */
+  private timeoutDrops = 0;
+  private droppedForTimeouts = false;
   private wake: (() => void) | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
@@ -126,11 +133,16 @@ export class ModbusLink {
       try {
         const out = await Promise.race([fn(c), lost]);
         this.timeoutsInARow = 0;
+        this.timeoutDrops = 0;
         return out;
       } catch (err) {
         const w = wrapDriverError(err, this.o.timeoutMs);
-        if (w.code === 'LIGHTSOUT_DEVICE_ERROR') this.timeoutsInARow = 0;
-        if (w.code === 'LIGHTSOUT_DEVICE_TIMEOUT' && ++this.timeoutsInARow >= TIMEOUTS_BEFORE_RECONNECT) {
+        if (w.code === 'LIGHTSOUT_DEVICE_ERROR') {
+          this.timeoutsInARow = 0;
+          this.timeoutDrops = 0;
+        }
+        if (w.code === 'LIGHTSOUT_DEVICE_TIMEOUT' && ++this.timeoutsInARow >= TIMEOUTS_BEFORE_RECONNECT && this.client === c) {
+          this.droppedForTimeouts = true;
           this.dropCurrent?.(`no answer to ${this.timeoutsInARow} requests in a row within ${this.o.timeoutMs} ms`);
         } else if (w.code === 'LIGHTSOUT_CONNECTOR_FAILED' && c.isOpen !== true) {
           this.dropCurrent?.(w.message);
@@ -228,9 +240,11 @@ export class ModbusLink {
       this.o.log.warn({ host: this.o.host, port: this.o.port, reason }, 'modbus connection lost');
       // A short pause even before the first new attempt: a device that closes every connection
       // at once must not make us spin.
+      if (this.droppedForTimeouts) this.timeoutDrops++;
+      this.droppedForTimeouts = false;
       this.setState({ kind: 'reconnecting', lastError, attempts: 0 });
       this.hooks.onLost(reason);
-      await this.sleep(backoffMs(1));
+      await this.sleep(backoffMs(1 + this.timeoutDrops));
     }
   }
 }
