@@ -86,13 +86,18 @@ export class ModbusLink {
   private wake: (() => void) | undefined;
   private running = false;
   private loop: Promise<void> | undefined;
+  private signalStop: () => void = () => undefined;
+  /** Rejects on stop(), so a connect in progress (an unroutable host) does not hold stop up. */
+  private readonly stopSignal = new Promise<never>((_, reject) => (this.signalStop = () => reject(new Error('stopped'))));
   /** Connection attempts after the first. */
   reconnects = 0;
 
   constructor(
     private readonly o: { host: string; port: number; unitId: number; timeoutMs: number; log: ConnectorLog },
     private readonly hooks: LinkHooks,
-  ) {}
+  ) {
+    this.stopSignal.catch(() => undefined);
+  }
 
   /** Where the link is now. */
   get state(): LinkState {
@@ -114,6 +119,7 @@ export class ModbusLink {
   /** Close the connection and stop reconnecting. */
   async stop(): Promise<void> {
     this.running = false;
+    this.signalStop();
     this.dropCurrent?.('stopped');
     this.wake?.();
     await this.loop;
@@ -181,6 +187,7 @@ export class ModbusLink {
       await Promise.race([
         c.connectTCP(this.o.host, { port: this.o.port }),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`connect timed out after ${limit} ms`)), limit))),
+        this.stopSignal,
       ]);
     } catch (err) {
       c.destroy(() => undefined);
