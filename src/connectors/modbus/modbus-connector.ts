@@ -79,7 +79,7 @@ export class ModbusConnector implements SupervisedConnector {
     }
   }
 
-  /** Recompute the status; `since` moves only when the state or its reason changes. */
+  /** Recompute the status; `since` moves only when the state changes (not its reason or attempts). */
   private refresh(): void {
     const now = Date.now();
     const ls = this.link.state;
@@ -94,9 +94,7 @@ export class ModbusConnector implements SupervisedConnector {
         ? { state: 'connected', since: now, detail: `${this.s.host}:${this.s.port} unit ${this.s.unitId}` }
         : { state: 'degraded', since: now, reason: `${count} of ${this.s.byTag.size} tags unreadable; ${first.tag}: ${first.message} (${first.code})` };
     }
-    const c = this.current;
-    const same = c.state === next.state && (c.state !== 'reconnecting' || next.state !== 'reconnecting' || c.lastError === next.lastError);
-    this.current = same ? { ...next, since: c.since } : next;
+    this.current = this.current.state === next.state ? { ...next, since: this.current.since } : next;
   }
 
   status(): ConnectorStatus {
