@@ -221,7 +221,7 @@ export class ModbusLink {
         c.destroy(() => undefined);
         break;
       }
-      let reason = 'connection closed';
+      let reason = `${this.o.host}:${this.o.port} closed the connection`;
       const closed = new Promise<void>((resolve) => {
         this.dropCurrent = (why) => {
           reason = why;
