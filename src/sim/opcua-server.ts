@@ -45,7 +45,7 @@ export interface OpcUaMachineServerOptions {
   pkiDir?: string;
   /** Values of history kept per variable for HistoryRead (default 600; 0 turns history off). */
   historyValues?: number;
-  /** Graceful stop: time given to publish the last notifications, ms (default 400). */
+  /** Graceful stop: extra time, beyond the longest publishing interval, for the last notifications, ms (default 300). */
   stopGraceMs?: number;
 }
 
@@ -174,12 +174,21 @@ export class OpcUaMachineServer {
     v.setValueFromSource(new Variant({ dataType: DATA_TYPE[m.tags[k]!.kind], value: m.values[k] }), status as never, new Date(ts));
   }
 
-  /** Stop: updates end at once, the last notifications get `stopGraceMs` to go out, then the endpoints close. */
+  /**
+   * Stop like a well-behaved server: updates end at once, then every subscription gets one more
+   * publishing cycle (plus `stopGraceMs`) so the notifications already queued go out, then the
+   * endpoints close.
+   */
   async stop(): Promise<void> {
     this.running = false;
     const s = this.server;
     this.server = undefined;
-    if (s) await s.shutdown(this.o.stopGraceMs ?? 400);
+    if (!s) return;
+    let longest = 0;
+    for (const session of s.engine.getSessions()) {
+      for (const sub of session.publishEngine.subscriptions) longest = Math.max(longest, sub.publishingInterval);
+    }
+    await s.shutdown(longest + (this.o.stopGraceMs ?? 300));
   }
 
   /** Settings a Lightsout OPC UA connector needs to read every machine into `<assetPath>/<tag>`. */
