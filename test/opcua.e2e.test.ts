@@ -202,6 +202,18 @@ describe('OPC UA connector against a node-opcua server', () => {
     expect(ctx.points).toHaveLength(0);
   });
 
+  it('logs in with an X509 user certificate', async () => {
+    const own = join(trustedDir, 'pki', 'own');
+    const { c, ctx } = connector({ ...base(), login: { kind: 'certificate', certificateFile: join(own, 'certs', 'client_certificate.pem'), privateKeyFile: join(own, 'private', 'private_key.pem') } });
+    await c.start();
+    await up(c);
+    await waitFor(() => ctx.of(tag('count')).length > 0, 5000, 'a value');
+    const { c: broken } = connector({ ...base(), login: { kind: 'certificate', certificateFile: join(own, 'nope.pem'), privateKeyFile: join(own, 'nope.pem') } });
+    await broken.start();
+    await waitFor(() => broken.status().state === 'stopped', 5000, 'stopped on unreadable login files');
+    expect(broken.status()).toMatchObject({ lastError: expect.stringContaining('LIGHTSOUT_CONFIG_INVALID') });
+  });
+
   it('server restart: resubscribes, marks stale, and every value the server produced arrives', async () => {
     const counter: TagSpec[] = [{ name: 'n', kind: 'uint32', description: 'counter' }];
     const cm = { assetPath: 'plant/restart/line-1/counter-1', id: 'counter-1', tags: counter, values: [0] as Value[], methods: [], onCommand: () => true };

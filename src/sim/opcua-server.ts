@@ -80,12 +80,16 @@ export class OpcUaMachineServer {
   async start(): Promise<number> {
     const cm = new OPCUACertificateManager({ rootFolder: this.pki, automaticallyAcceptUnknownCertificate: true });
     await cm.initialize();
+    // X509 user logins: the simulator accepts any user certificate (it has no user directory).
+    const userCm = new OPCUACertificateManager({ rootFolder: `${this.pki}-users`, automaticallyAcceptUnknownCertificate: true });
+    await userCm.initialize();
     const users = this.o.users ?? [];
     const server = new OPCUAServer({
       port: this.port,
       host: this.o.host ?? '127.0.0.1',
       hostname: this.o.host ?? '127.0.0.1',
       serverCertificateManager: cm,
+      userCertificateManager: userCm,
       nodeset_filename: [nodesets.standard],
       allowAnonymous: this.o.allowAnonymous ?? true,
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],

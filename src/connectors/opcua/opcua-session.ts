@@ -58,8 +58,8 @@ async function identity(login: OpcUaLogin): Promise<UserIdentityInfo> {
   if (login.kind === 'anonymous') return { type: UserTokenType.Anonymous };
   if (login.kind === 'username') return { type: UserTokenType.UserName, userName: login.username, password: login.password };
   const [cert, key] = await Promise.all([readFile(login.certificateFile, 'utf8'), readFile(login.privateKeyFile, 'utf8')]);
-  const { createPrivateKey } = await import('node:crypto');
-  return { type: UserTokenType.Certificate, certificateData: pemToDer(cert), privateKey: createPrivateKey(key) as never };
+  if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(key)) throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', 'login.privateKeyFile holds no unencrypted PEM private key');
+  return { type: UserTokenType.Certificate, certificateData: pemToDer(cert), privateKey: key };
 }
 
 /** Reject after `ms` with DEVICE_TIMEOUT, so a silent server cannot hang the connect loop. */
@@ -109,7 +109,10 @@ export async function openSession(s: OpcUaSettings, cm: OPCUACertificateManager,
     throw wrapConnectError(err, s.endpointUrl, dataDir);
   }
   try {
-    const session = await withTimeout(client.createSession(await identity(s.login)), timeout, 'CreateSession');
+    const who = await identity(s.login).catch((err: unknown) => {
+      throw err instanceof LightsoutError ? err : new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `cannot read the login certificate or key: ${(err as Error).message}`, { cause: err });
+    });
+    const session = await withTimeout(client.createSession(who), timeout, 'CreateSession');
     return { client, session, endpoint };
   } catch (err) {
     await client.disconnect().catch(() => undefined);
