@@ -33,7 +33,7 @@ function recorder(dataDir: string): Recorder {
 
 const TAGS: TagSpec[] = [
   { name: 'count', kind: 'uint32', description: 'parts' },
-  { name: 'temp', kind: 'double', unit: '°C', description: 'temperature' },
+  { name: 'temp', kind: 'double', unit: '°C', min: 0, max: 200, description: 'temperature' },
   { name: 'speed_sp', kind: 'double', description: 'setpoint', writable: true },
   { name: 'running', kind: 'boolean', description: 'running' },
   { name: 'program', kind: 'string', description: 'program' },
@@ -112,6 +112,8 @@ describe('OPC UA connector against a node-opcua server', () => {
     expect(at('temp')).toMatchObject({ value: 21.25, quality: 'good' });
     expect(at('running')).toMatchObject({ value: false, quality: 'good' });
     expect(at('program')).toMatchObject({ value: 'P-200', quality: 'good' });
+    // Variables only: the EURange property of the analog temp is metadata, not a tag.
+    expect(c.tags().map((t) => t.path).sort()).toEqual(TAGS.map((t) => tag(t.name)).sort());
     const types = Object.fromEntries(c.tags().map((t) => [t.path, [t.type, t.writable]]));
     expect(types).toMatchObject({ [tag('count')]: ['number', false], [tag('running')]: ['boolean', false], [tag('program')]: ['string', false], [tag('speed_sp')]: ['number', true] });
     expect(c.counters().points).toBeGreaterThan(0);
@@ -141,6 +143,21 @@ describe('OPC UA connector against a node-opcua server', () => {
     await waitFor(() => ctx.of('dead/band/x/temp').some((p) => p.value === 120), 5000, 'last value');
     const seen = ctx.of('dead/band/x/temp').map((p) => p.value).filter((v) => typeof v === 'number' && v >= 100);
     expect(seen).toEqual([100, 110, 120]);
+  });
+
+  it('applies a percent deadband against the variable EURange (0..200: 10% is 20)', async () => {
+    m.values[1] = 0;
+    server.update(0);
+    const { c, ctx } = connector({ ...base(), browseRules: [], nodes: [{ nodeId: simNodeId(ASSET, 'temp'), tag: 'dead/band/p/temp', deadband: { kind: 'percent', value: 10 }, samplingIntervalMs: 0 }] });
+    await c.start();
+    await up(c);
+    for (const v of [10, 19, 25, 30, 44, 46]) {
+      m.values[1] = v;
+      server.update(0);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await waitFor(() => ctx.of('dead/band/p/temp').some((p) => p.value === 46), 5000, 'last value');
+    expect(ctx.of('dead/band/p/temp').map((p) => p.value)).toEqual([0, 25, 46]);
   });
 
   it('browses the address space from the Objects folder down to typed variables', async () => {

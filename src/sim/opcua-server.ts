@@ -137,10 +137,15 @@ export class OpcUaMachineServer {
     const dataType = DATA_TYPE[t.kind];
     let access = AccessLevelFlag.CurrentRead | (t.writable ? AccessLevelFlag.CurrentWrite : 0);
     if (history > 0) access |= AccessLevelFlag.HistoryRead;
-    const v = ns.addVariable({
+    const options = {
       componentOf: obj, browseName: t.name, nodeId: `s=${m.assetPath}/${t.name}`, dataType, description: t.description,
       accessLevel: access, userAccessLevel: access, minimumSamplingInterval: 0,
-    });
+    };
+    // A numeric tag with a range is an AnalogItem with an EURange, which percent deadbands need.
+    const analog = t.min !== undefined && t.max !== undefined && t.kind !== 'boolean' && t.kind !== 'string';
+    const v: UAVariable = analog
+      ? ns.addAnalogDataItem({ ...options, dataType: DataType[dataType], engineeringUnitsRange: { low: t.min!, high: t.max! }, acceptValueOutOfRange: true }) as unknown as UAVariable
+      : ns.addVariable(options);
     v.setValueFromSource(new Variant({ dataType, value: m.values[i] ?? (t.kind === 'string' ? '' : t.kind === 'boolean' ? false : 0) }), StatusCodes.Good, new Date());
     if (history > 0) v.addressSpace.installHistoricalDataNode(v, { maxOnlineValues: history });
     if (t.writable) {
