@@ -71,6 +71,12 @@ describe('OPC UA connector against a node-opcua server', () => {
 
   beforeAll(async () => {
     await server.start();
+    // Trust the server in the shared client PKI the way an engineer would: after a refusal.
+    const first = new OpcUaConnector({ id: 'trust', settings: base() }, recorder(trustedDir));
+    await first.start();
+    await waitFor(() => first.status().state === 'reconnecting', 10_000, 'the certificate refused');
+    await first.trustServerCertificate();
+    await first.stop();
   });
   afterAll(async () => {
     await Promise.all(running.map((c) => c.stop()));
@@ -84,16 +90,17 @@ describe('OPC UA connector against a node-opcua server', () => {
   });
 
   it('an untrusted server certificate says where it went; once trusted, the connector connects (SignAndEncrypt, then Sign)', async () => {
-    const { c } = connector(base());
+    const fresh = mkdtempSync(join(tmpdir(), 'opcua-e2e-fresh-'));
+    const { c } = connector(base(), fresh);
     await c.start();
     const st = await waitFor(() => { const s = c.status(); return s.state === 'reconnecting' ? s : undefined; }, 10_000, 'reconnecting');
     expect(st.lastError).toContain('LIGHTSOUT_CERT_UNTRUSTED');
-    expect(st.lastError).toContain(join(trustedDir, 'pki', 'rejected'));
-    expect(st.lastError).toContain(join(trustedDir, 'pki', 'trusted', 'certs'));
+    expect(st.lastError).toContain(join(fresh, 'pki', 'rejected'));
+    expect(st.lastError).toContain(join(fresh, 'pki', 'trusted', 'certs'));
     expect(await c.trustServerCertificate()).toHaveLength(1);
     await up(c);
     expect(c.status().state).toBe('connected');
-    const { c: signed, ctx } = connector({ ...base(), securityMode: 'Sign', securityPolicy: 'Aes128_Sha256_RsaOaep' });
+    const { c: signed, ctx } = connector({ ...base(), securityMode: 'Sign', securityPolicy: 'Aes128_Sha256_RsaOaep' }, fresh);
     await signed.start();
     await up(signed);
     await waitFor(() => ctx.of(tag('count')).length > 0, 5000, 'a value over Sign');
