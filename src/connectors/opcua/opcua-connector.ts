@@ -84,6 +84,7 @@ export class OpcUaConnector implements SupervisedConnector {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
+    this.attempts = 0;
     this.st = { state: 'starting', since: Date.now() };
     this.cm ??= await clientCertificateManager(this.ctx.dataDir);
     void this.attempt();
@@ -216,9 +217,10 @@ export class OpcUaConnector implements SupervisedConnector {
   }
 
   private missing(issue: TagIssue): void {
-    this.c.errors++;
     const p = this.book.missing(issue);
-    if (p) this.queue(p);
+    if (!p) return;
+    this.c.errors++;
+    this.queue(p);
   }
 
   private onChange(gen: number, it: MonitoredTag, dv: DataValue): void {

@@ -38,17 +38,22 @@ export class PointBook {
   point(tag: string, dv: DataValue, live: boolean, now: number): CandidatePoint | undefined {
     let ts = dv.sourceTimestamp?.getTime() ?? dv.serverTimestamp?.getTime() ?? now;
     if (!Number.isFinite(ts) || ts <= 0) ts = now;
-    if (live) {
+    const mark = this.staleAt.get(tag);
+    if (live && mark !== undefined && ts <= mark) {
+      // The value from before the outage is still current: it is good again from now on.
+      this.staleAt.delete(tag);
+      this.dropUpTo.delete(tag);
+      ts = mark + 1;
+    } else if (live) {
+      this.staleAt.delete(tag);
       const drop = this.dropUpTo.get(tag);
       if (drop !== undefined) {
         if (ts <= drop) return undefined;
         this.dropUpTo.delete(tag);
       }
-      const mark = this.staleAt.get(tag);
-      if (mark !== undefined) {
-        this.staleAt.delete(tag);
-        if (ts <= mark) ts = mark + 1;
-      }
+    } else if (mark !== undefined && ts > mark) {
+      // A back-filled value newer than the stale mark already makes the tag current again.
+      this.staleAt.delete(tag);
     }
     let quality = qualityOfStatus(dv.statusCode.value);
     const decoded = variantToValue(dv.value);
