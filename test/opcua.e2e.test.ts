@@ -4,6 +4,7 @@
  * calls, unknown nodes, and a server restart in the middle of a stream of counter values.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogLevel, StatusCodes, setLogLevel } from 'node-opcua';
@@ -283,6 +284,54 @@ describe('OPC UA connector against a node-opcua server', () => {
     } finally {
       clearInterval(tick);
       await srv.stop();
+    }
+  });
+
+  it('network drop (server stays up): reconnects through a cut link and fills the gap from server history', async () => {
+    // A TCP relay between connector and server that can cut every connection and refuse new ones.
+    const sockets = new Set<Socket>();
+    let refusing = false;
+    const relay = createServer((inbound) => {
+      if (refusing) return void inbound.destroy();
+      const outbound = connect(Number(new URL(server.endpointUrl).port), '127.0.0.1');
+      sockets.add(inbound).add(outbound);
+      inbound.pipe(outbound).pipe(inbound);
+      const end = () => { inbound.destroy(); outbound.destroy(); };
+      inbound.on('error', end).on('close', end);
+      outbound.on('error', end).on('close', end);
+    });
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', () => r()));
+    const relayUrl = `opc.tcp://127.0.0.1:${(relay.address() as { port: number }).port}`;
+    const t = 'n/e/t/count';
+    const { c, ctx } = connector({ ...base(), endpointUrl: relayUrl, publishingIntervalMs: 200, browseRules: [], nodes: [{ nodeId: simNodeId(ASSET, 'count'), tag: t, samplingIntervalMs: 0, queueSize: 100 }] });
+    const produced: number[] = [];
+    let tick: NodeJS.Timeout | undefined;
+    try {
+      await c.start();
+      await up(c);
+      tick = setInterval(() => {
+        m.values[0] = (m.values[0] as number) + 1;
+        if (server.update(0)) produced.push(m.values[0] as number);
+      }, 100);
+      await new Promise((r) => setTimeout(r, 800));
+      refusing = true;
+      for (const s of sockets) s.destroy();
+      await waitFor(() => c.status().state === 'reconnecting', 5000, 'reconnecting after the cut');
+      await new Promise((r) => setTimeout(r, 1500));
+      refusing = false;
+      await up(c);
+      await new Promise((r) => setTimeout(r, 500));
+      clearInterval(tick);
+      const lastProduced = produced.at(-1)!;
+      await waitFor(() => ctx.of(t).some((p) => p.value === lastProduced), 5000, 'the last value');
+      const got = new Set(ctx.of(t).filter((p) => p.quality === 'good').map((p) => p.value));
+      expect(produced.filter((v) => !got.has(v))).toEqual([]);
+      expect(ctx.of(t).some((p) => p.quality === 'bad')).toBe(true);
+    } finally {
+      clearInterval(tick);
+      await c.stop();
+      relay.close();
+      for (const s of sockets) s.destroy();
     }
   });
 });
