@@ -95,8 +95,9 @@ export class OpcUaMachineServer {
       securityModes: [MessageSecurityMode.None, MessageSecurityMode.Sign, MessageSecurityMode.SignAndEncrypt],
       securityPolicies: [SecurityPolicy.None, SecurityPolicy.Basic256Sha256, SecurityPolicy.Aes128_Sha256_RsaOaep, SecurityPolicy.Aes256_Sha256_RsaPss],
       userManager: { isValidUser: (u: string, p: string) => users.some((x) => x.username === u && x.password === p) },
-      // Every change a monitored item sees is reported (no coalescing floor).
-      serverCapabilities: { minSupportedSampleRate: 0 } as never,
+      // Every change a monitored item sees is reported (no coalescing floor); node-opcua's default
+      // of 10 sessions is too few for a factory demo with several clients.
+      serverCapabilities: { minSupportedSampleRate: 0, maxSessions: 200 } as never,
       buildInfo: { productName: 'Lightsout virtual factory', manufacturerName: 'Lightsout' },
       maxConnectionsPerEndpoint: 100,
     });
