@@ -5,7 +5,9 @@
  * @module
  */
 import type { ClientSession, DataValue, HistoryData } from 'node-opcua';
+import type { CandidatePoint } from '../../core/ingest-port.js';
 import type { MonitoredTag } from './item-plan.js';
+import type { PointBook } from './point-book.js';
 
 const CHUNK = 200;
 
@@ -30,4 +32,28 @@ export async function readGap(session: ClientSession, wanted: readonly { item: M
     });
   }
   return out;
+}
+
+/**
+ * Fill the gap of every historized item the book has seen before: hand on its newer values in
+ * time order and tell the book which live values they make duplicates. Returns the values read.
+ */
+export async function fillGap(session: ClientSession, items: readonly MonitoredTag[], book: PointBook, hand: (p: CandidatePoint) => void): Promise<number> {
+  const wanted = items.flatMap((item) => {
+    const from = item.historizing ? book.lastTs(item.tag) : undefined;
+    return from === undefined ? [] : [{ item, from }];
+  });
+  if (wanted.length === 0) return 0;
+  const gap = await readGap(session, wanted, Date.now());
+  let n = 0;
+  for (const [item, values] of gap) {
+    for (const dv of values) {
+      const p = book.point(item.tag, dv, false, Date.now());
+      if (p) hand(p);
+      n++;
+    }
+    const last = values.at(-1)?.sourceTimestamp?.getTime();
+    if (last !== undefined) book.backfilledUpTo(item.tag, last);
+  }
+  return n;
 }

@@ -21,7 +21,7 @@ import type { ConnectorStatus } from '../../core/connector-status.js';
 import { LightsoutError } from '../../core/errors.js';
 import type { CandidatePoint } from '../../core/ingest-port.js';
 import type { Value } from '../../core/point.js';
-import { readGap } from './backfill.js';
+import { fillGap } from './backfill.js';
 import { browseLevel } from './browse.js';
 import { planItems, type MonitoredTag } from './item-plan.js';
 import { Monitor } from './monitor.js';
@@ -189,22 +189,8 @@ export class OpcUaConnector implements SupervisedConnector {
   }
 
   private async backfill(items: readonly MonitoredTag[]): Promise<void> {
-    const wanted = items.flatMap((item) => {
-      const from = item.historizing ? this.book.lastTs(item.tag) : undefined;
-      return from === undefined ? [] : [{ item, from }];
-    });
-    if (wanted.length === 0 || !this.open) return;
-    const gap = await readGap(this.open.session, wanted, Date.now());
-    let n = 0;
-    for (const [item, values] of gap) {
-      for (const dv of values) {
-        const p = this.book.point(item.tag, dv, false, Date.now());
-        if (p) this.queue(p);
-        n++;
-      }
-      const last = values.at(-1)?.sourceTimestamp?.getTime();
-      if (last !== undefined) this.book.backfilledUpTo(item.tag, last);
-    }
+    if (!this.open) return;
+    const n = await fillGap(this.open.session, items, this.book, (p) => this.queue(p));
     if (n > 0) this.ctx.log.info({ connector: this.id, values: n }, 'OPC UA gap filled from server history');
   }
 
