@@ -45,6 +45,14 @@ export interface PointContext {
   mapping: SparkplugMapping;
   now(): number;
   reject(reason: string, topic: string, code?: ErrorCode): void;
+  /**
+   * The replay guard: per tag path (one per group/node/device/metric under the host's template), the
+   * newest timestamp taken from a data message (live or historical). A historical metric not newer
+   * than it is a resend of something already taken (an edge replays strictly in order) and is dropped.
+   */
+  marks?: Map<string, number>;
+  /** Counts historical values the guard dropped. */
+  duplicate?(): void;
 }
 
 /** Registers a birth's metrics in `scope` and returns their points. Unnamed, unmappable or re-aliased metrics are rejected one by one. */
@@ -73,7 +81,7 @@ export function birthPoints(ctx: PointContext, scope: MetricScope, group: string
     scope.byName.set(m.name, st);
     if (!definition) {
       const before = out.length;
-      pushPoint(ctx, st, m, fallbackTs, out, topic);
+      pushPoint(ctx, st, m, fallbackTs, out, topic, true);
       const meta = out.length > before ? metaOfMetric(m) : undefined;
       if (meta) out[out.length - 1]!.meta = meta;
     }
@@ -92,15 +100,30 @@ export function dataPoints(ctx: PointContext, scope: MetricScope, p: SpPayload, 
     if (st === undefined) {
       ctx.reject(m.alias !== undefined ? `unknown metric alias ${m.alias}` : `unknown metric "${m.name ?? '(no name or alias)'}"`, topic);
     } else if (!st.definition) {
-      pushPoint(ctx, st, m, fallbackTs, out, topic);
+      pushPoint(ctx, st, m, fallbackTs, out, topic, false);
     }
   }
   return out;
 }
 
-function pushPoint(ctx: PointContext, st: MetricState, m: SpMetric, fallbackTs: number, out: Point[], topic: string): void {
+function pushPoint(ctx: PointContext, st: MetricState, m: SpMetric, fallbackTs: number, out: Point[], topic: string, birth: boolean): void {
   if (m.datatype === undefined) m.datatype = st.datatype; // data metrics usually omit it
   const ts = m.timestamp ?? fallbackTs;
+  const marks = ctx.marks;
+  if (marks !== undefined && m.isHistorical === true) {
+    const mark = marks.get(st.path);
+    if (mark !== undefined && ts <= mark) {
+      ctx.duplicate?.();
+      return;
+    }
+    // A historical birth metric restates a value sent before: it defines the metric, may fill a
+    // gap, but never moves the mark (the replay that follows may still carry older values).
+    if (birth && hasNoValue(m)) return;
+  }
+  if (marks !== undefined && !birth) {
+    const mark = marks.get(st.path);
+    if (mark === undefined || ts > mark) marks.set(st.path, ts);
+  }
   if (hasNoValue(m)) {
     // Null: unknown now, so bad quality; keep showing the last value we had (see metric-value.ts).
     // A non-finite number is also bad input from the device: count it.

@@ -345,3 +345,44 @@ describe('SparkplugHost STATE', () => {
     expect(h.published).toEqual([]);
   });
 });
+
+describe('SparkplugHost historical replay guard', () => {
+  const hist = (seq: number, ts: number, temp: number): SpPayload => ({ timestamp: ts, seq, metrics: [{ alias: 2, timestamp: ts, value: temp, isHistorical: true }] });
+
+  it('drops a resent historical value (not newer than the last taken) and counts it', () => {
+    const h = harness();
+    h.send('NBIRTH', nbirth());
+    h.take();
+    h.send('NDATA', hist(1, T + 10, 1));
+    h.send('NDATA', hist(2, T + 11, 2));
+    h.send('NDATA', hist(3, T + 10, 1)); // QoS 1 redelivery of the first
+    h.send('NDATA', hist(4, T + 12, 3));
+    expect(h.take().map((p) => p.value)).toEqual([1, 2, 3]);
+    expect(h.host.replayDuplicates).toBe(1);
+  });
+
+  it('live data moves the mark; an older historical value after it is dropped', () => {
+    const h = harness();
+    h.send('NBIRTH', nbirth());
+    h.take();
+    h.send('NDATA', ndata(1, 5)); // ts T+101
+    h.send('NDATA', hist(2, T + 101, 5));
+    h.send('NDATA', hist(3, T + 102, 6));
+    expect(h.take().map((p) => p.value)).toEqual([5, 6]);
+    expect(h.host.replayDuplicates).toBe(1);
+  });
+
+  it('birth values never move the mark; a historical birth metric without value only defines it', () => {
+    const h = harness();
+    h.send('NBIRTH', { timestamp: T, seq: 0, metrics: [
+      { name: 'Temp', alias: 2, timestamp: T + 50, datatype: DataType.Double, value: null, isNull: true, isHistorical: true },
+    ] });
+    expect(h.take()).toEqual([]);
+    h.send('NDATA', hist(1, T + 10, 1)); // older than the birth's timestamp, still taken
+    expect(h.take().map((p) => p.value)).toEqual([1]);
+    // A historical birth restating a value already taken is dropped as a duplicate.
+    h.send('NBIRTH', { timestamp: T, seq: 0, metrics: [{ name: 'Temp', alias: 2, timestamp: T + 10, datatype: DataType.Double, value: 1, isHistorical: true }] });
+    expect(h.take()).toEqual([]);
+    expect(h.host.replayDuplicates).toBe(1);
+  });
+});

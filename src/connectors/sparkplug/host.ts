@@ -19,6 +19,9 @@
  *   the rest of its payload is kept. Nothing thrown inside escapes `handle`.
  * - Node Control/*, Properties/* and bdSeq are recorded as tags of the node like any metric.
  *   Transient metrics are recorded too (Lightsout has no "do not historize" flag yet).
+ * - Replay guard: a metric flagged is_historical whose timestamp is not newer than the newest one
+ *   already taken from data messages for its tag is a resend and dropped (`replayDuplicates`).
+ *   Birth values never move that mark; a historical birth metric without a value only defines it.
  * - Commands: every born metric is remembered by tag path, so `command(tagPath, value)` can send
  *   an NCMD/DCMD naming that metric with its birth datatype; `targetOnline` says whether the node
  *   (and device) is born and not dead.
@@ -123,6 +126,11 @@ export class SparkplugHost {
   private readonly stateTs: number;
   private readonly points: PointContext;
   private stopped = false;
+  /**
+   * Historical values dropped as resends (QoS 1 redelivery or an edge replaying a record whose
+   * PUBACK it never saw): exactly once within this process's lifetime, see docs/edge.md.
+   */
+  replayDuplicates = 0;
   /** The `done` of the message being handled, and whether that message was held back. */
   private incomingDone: (() => void) | undefined;
   private heldDone: (() => void) | undefined;
@@ -130,7 +138,13 @@ export class SparkplugHost {
   constructor(private readonly opts: SparkplugHostOptions) {
     this.clock = opts.clock ?? systemClock;
     this.log = opts.log ?? noLog;
-    this.points = { mapping: opts.mapping, now: () => this.clock.now(), reject: (reason, topic, code) => this.reject(reason, topic, code) };
+    this.points = {
+      mapping: opts.mapping,
+      now: () => this.clock.now(),
+      reject: (reason, topic, code) => this.reject(reason, topic, code),
+      marks: new Map(),
+      duplicate: () => void this.replayDuplicates++,
+    };
     this.reorderMs = Math.max(0, opts.reorderTimeoutMs ?? 2000);
     this.rebirthIntervalMs = Math.max(this.reorderMs, 1000);
     this.stateTs = this.clock.now();
