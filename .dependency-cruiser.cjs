@@ -69,8 +69,15 @@ module.exports = {
       name: 'only-app-wires-concretes',
       comment: 'only the composition root (app.ts and its app-*.ts parts) picks concrete backends, stores and connectors (the simulator is a device: it may use the wire codecs).',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/app[a-z-]*\\.ts$', '^src/connectors/', '^src/historian/backends/', '^src/store/', '^src/sim/', '\\.test\\.ts$'] },
+      from: { path: '^src/', pathNot: ['^src/app[a-z-]*\\.ts$', '^src/connectors/', '^src/historian/backends/', '^src/store/', '^src/sim/', '^src/edge/', '^src/cli/edge-command\\.ts$', '\\.test\\.ts$'] },
       to: { path: '^src/(connectors|historian/backends|store)/' },
+    },
+    {
+      name: 'edge-is-a-device',
+      comment: 'the edge agent runs next to the machines: core, the Sparkplug codec and the protocol schemas only; its CLI composition (src/cli/edge-command.ts) wires the concrete connectors.',
+      severity: 'error',
+      from: { path: '^src/edge/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/edge/', '^src/connectors/sparkplug/', '^src/protocol/'] },
     },
     {
       name: 'sim-is-a-device',

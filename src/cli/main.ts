@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { runStart } from './start-command.js';
 import { runSimCommand } from './sim-command.js';
+import { runEdgeCommand } from './edge-command.js';
 import { registerAccessCommands } from './access-commands.js';
 import { registerAuditCommands } from './audit-command.js';
 
@@ -48,6 +49,13 @@ program
   .option('--rate <hz>', 'updates per second per tag', '1')
   .option('--seed <n>', 'random seed (same seed, same plant)', '42')
   .action(runSimCommand);
+
+program
+  .command('edge')
+  .description('Run the edge agent: read OPC UA / Modbus connectors and publish Sparkplug B to a central broker, with store-and-forward (docs/edge.md).')
+  .requiredOption('--config <file>', 'edge config file (JSON)')
+  .option('--log-level <level>', 'trace|debug|info|warn|error|silent (LIGHTSOUT_LOG_LEVEL)')
+  .action(runEdgeCommand);
 
 registerAccessCommands(program);
 registerAuditCommands(program);
