@@ -46,7 +46,14 @@ export type EdgeConfig = Static<typeof EdgeConfigSchema>;
 /** Validates a parsed config object; throws LIGHTSOUT_CONFIG_INVALID naming the first bad key. */
 export function parseEdgeConfig(raw: unknown): EdgeConfig {
   const withDefaults = Value.Default(EdgeConfigSchema, structuredClone(raw));
-  const first = Value.Errors(EdgeConfigSchema, withDefaults).First();
+  let first = Value.Errors(EdgeConfigSchema, withDefaults).First();
+  const conn = first && /^\/connectors\/\d+$/.test(first.path) ? (first.value as { kind?: unknown }) : undefined;
+  // A union says only "Expected union value": name the bad key inside the connector of that kind.
+  const branch = conn && ConnectorInputSchema.anyOf.find((b) => b.properties.kind.const === conn.kind);
+  if (first && branch) {
+    const inner = Value.Errors(branch, conn).First();
+    if (inner) first = { ...inner, path: first.path + inner.path };
+  }
   if (first) {
     const key = first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     throw new LightsoutError('LIGHTSOUT_CONFIG_INVALID', `edge config: ${key} = ${JSON.stringify(first.value)} is invalid: ${first.message}`, { details: { key } });
