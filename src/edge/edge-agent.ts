@@ -27,7 +27,8 @@ import type { ConnectorDefinition } from '../core/connector-settings.js';
 import { DiskBuffer } from './disk-buffer.js';
 import type { EdgeConfig } from './edge-config.js';
 import { EdgeDevice } from './edge-device.js';
-import { dataMetric, dbirthPayload, decodeRecord, encodeRecord, nbirthPayload, ndeathPayload, REBIRTH_METRIC } from './edge-payloads.js';
+import { ReplayProgress } from './replay-progress.js';
+import { dataMetric, dbirthPayload, decodeRecord, encodeRecord, hostStateOnline, nbirthPayload, ndeathPayload, REBIRTH_METRIC } from './edge-payloads.js';
 
 /** Builds one connector (the CLI passes src/connectors/connector-factory.ts's createConnector). */
 export type CreateConnector = (def: ConnectorDefinition, ctx: ConnectorContext) => SupervisedConnector;
@@ -75,7 +76,7 @@ export class EdgeAgent {
   private inflight: InFlight[] = [];
   private stopping = false;
   private timers: NodeJS.Timeout[] = [];
-  private replay = { total: 0, done: 0, startedAt: 0, lastDone: 0, lastAt: 0 };
+  private readonly replay: ReplayProgress;
   /** Counters: points acknowledged live and historical, messages sent, sessions born. */
   readonly counters = { livePoints: 0, historicalPoints: 0, messages: 0, births: 0 };
 
@@ -86,6 +87,7 @@ export class EdgeAgent {
     this.window = o.window ?? 64;
     this.bdSeq = o.bdSeq ?? 0;
     this.hostOnline = c.central.hostId === undefined;
+    this.replay = new ReplayProgress(o.log);
     this.buffer = DiskBuffer.open({
       dir: c.buffer.dir,
       maxBytes: Math.round(c.buffer.maxMegabytes * 1024 * 1024),
@@ -218,9 +220,7 @@ export class EdgeAgent {
     this.buffer.rewind();
     this.inflight = [];
     this.replayEnd = this.buffer.writePos;
-    const total = this.buffer.backlogPoints;
-    this.replay = { total, done: 0, startedAt: Date.now(), lastDone: 0, lastAt: Date.now() };
-    if (total > 0) this.log.info({ points: total, bytes: this.buffer.backlogBytes }, 'edge replaying the buffered backlog (historical)');
+    this.replay.begin(this.buffer.backlogPoints, this.buffer.backlogBytes);
     this.pump();
   }
 
@@ -258,56 +258,37 @@ export class EdgeAgent {
       e.device.acknowledged(e.points);
       if (e.historical) {
         this.counters.historicalPoints += e.count;
-        this.replay.done += e.count;
-        if (this.buffer.ackedPos >= this.replayEnd) this.caughtUp();
+        this.replay.add(e.count);
+        if (this.buffer.ackedPos >= this.replayEnd) this.replay.caughtUp();
       } else this.counters.livePoints += e.count;
     }
     this.pump();
   }
 
-  private caughtUp(): void {
-    const secs = (Date.now() - this.replay.startedAt) / 1000;
-    this.log.info({ points: this.replay.done, seconds: Number(secs.toFixed(1)), pointsPerSecond: Math.round(this.replay.done / Math.max(secs, 0.001)) }, 'edge caught up: backlog replayed, now live');
-  }
-
   private progress(): void {
-    if (!this.born) {
-      if (this.buffer.backlogPoints > 0) this.log.info({ points: this.buffer.backlogPoints, bytes: this.buffer.backlogBytes, dropped: this.buffer.stats.droppedPoints }, 'edge buffering (central broker unreachable)');
-      return;
+    if (this.born && this.buffer.ackedPos < this.replayEnd) this.replay.report();
+    else if (!this.born && this.buffer.backlogPoints > 0) {
+      this.log.info({ points: this.buffer.backlogPoints, bytes: this.buffer.backlogBytes, dropped: this.buffer.stats.droppedPoints }, 'edge buffering (central broker unreachable)');
     }
-    if (this.buffer.ackedPos >= this.replayEnd) return;
-    const now = Date.now();
-    const rate = ((this.replay.done - this.replay.lastDone) * 1000) / Math.max(1, now - this.replay.lastAt);
-    this.log.info({ done: this.replay.done, total: this.replay.total, pointsPerSecond: Math.round(rate) }, 'edge replaying');
-    this.replay.lastDone = this.replay.done;
-    this.replay.lastAt = now;
   }
 
   private onMessage(topic: string, raw: Buffer): void {
     if (topic.startsWith('spBv1.0/STATE/')) {
-      let online = false;
-      try {
-        online = (JSON.parse(raw.toString('utf8')) as { online?: unknown }).online === true;
-      } catch {
-        /* not a STATE we understand: treat as offline */
-      }
       const was = this.hostOnline;
-      this.hostOnline = online;
-      if (online && !was) this.birth();
+      this.hostOnline = hostStateOnline(raw);
+      if (this.hostOnline && !was) this.birth();
       return;
     }
     let msg: SpPayload;
     try {
       msg = decodePayload(raw);
     } catch (err) {
-      this.log.warn({ topic, err: (err as Error).message }, 'edge: undecodable command ignored');
-      return;
+      return this.log.warn({ topic, err: (err as Error).message }, 'edge: undecodable command ignored');
     }
     if (topic === this.topic('NCMD')) {
-      if (msg.metrics.some((m) => m.name === REBIRTH_METRIC && m.value === true)) {
-        this.log.info({ node: this.name }, 'edge rebirth requested');
-        if (this.born) this.birth();
-      }
+      if (!msg.metrics.some((m) => m.name === REBIRTH_METRIC && m.value === true)) return;
+      this.log.info({ node: this.name }, 'edge rebirth requested');
+      if (this.born) this.birth();
       return;
     }
     const d = this.devices.get(topic.slice(this.topic('DCMD').length + 1));

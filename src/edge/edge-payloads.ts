@@ -102,3 +102,12 @@ export function dataMetric(alias: number, datatype: number, p: BufferedPoint, hi
 export function qualityOf(code: number): Quality {
   return QUALITIES[code] ?? 'good';
 }
+
+/** True when a Sparkplug 3.0 STATE payload says the host is online (anything unreadable: offline). */
+export function hostStateOnline(raw: Uint8Array): boolean {
+  try {
+    return (JSON.parse(Buffer.from(raw).toString('utf8')) as { online?: unknown }).online === true;
+  } catch {
+    return false;
+  }
+}
