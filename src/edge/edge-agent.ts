@@ -18,7 +18,7 @@
  *   in the next session, as historical; the platform's replay guard drops the ones it already had.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { decodePayload, encodePayload, type SpPayload } from '../connectors/sparkplug/codec.js';
@@ -71,6 +71,7 @@ export class EdgeAgent {
   private hostOnline: boolean;
   private seq = 0;
   private bdSeq: number;
+  private readonly bdSeqFile: string;
   private nextAlias = 2; // 1 is Node Control/Rebirth
   private replayEnd = 0;
   private inflight: InFlight[] = [];
@@ -85,7 +86,10 @@ export class EdgeAgent {
     this.log = o.log;
     this.ns = `spBv1.0/${c.central.groupId}`;
     this.window = o.window ?? 64;
-    this.bdSeq = o.bdSeq ?? 0;
+    // bdSeq survives restarts (a file beside the buffer), so a late Will of the previous run can
+    // never match the new session's bdSeq.
+    this.bdSeqFile = join(c.buffer.dir, 'bdseq');
+    this.bdSeq = o.bdSeq ?? (existsSync(this.bdSeqFile) ? (Number(readFileSync(this.bdSeqFile, 'utf8')) + 1) & 255 : 0);
     this.hostOnline = c.central.hostId === undefined;
     this.replay = new ReplayProgress(o.log);
     this.buffer = DiskBuffer.open({
@@ -169,6 +173,7 @@ export class EdgeAgent {
 
   private async onConnect(epoch: number, client: MqttClient): Promise<void> {
     this.log.info({ node: this.name, url: this.o.config.central.mqttUrl, bdSeq: this.bdSeq }, 'edge connected to the central broker');
+    writeFileSync(this.bdSeqFile, String(this.bdSeq));
     const topics = [this.topic('NCMD'), `${this.topic('DCMD')}/+`];
     if (this.o.config.central.hostId !== undefined) topics.push(`spBv1.0/STATE/${this.o.config.central.hostId}`);
     try {
@@ -277,6 +282,8 @@ export class EdgeAgent {
       const was = this.hostOnline;
       this.hostOnline = hostStateOnline(raw);
       if (this.hostOnline && !was) this.birth();
+      // The primary host is away: hold data in the buffer, birth again when it is back.
+      if (!this.hostOnline) this.born = false;
       return;
     }
     let msg: SpPayload;
