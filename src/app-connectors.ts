@@ -22,8 +22,6 @@ export interface ConnectorWiring {
   create(def: ConnectorDefinition, ctx: ConnectorContext): SupervisedConnector;
   /** The config file's connectors (tenant defaults to the default tenant). */
   configured: readonly ConnectorInput[];
-  /** More read-only connectors (the demo's, to its simulated OPC UA and Modbus servers). */
-  extra?: readonly ConnectorDefinition[];
   defaultTenant: string;
   store: SqliteStore;
   audit: AuditSink;
@@ -81,10 +79,7 @@ export async function startConnectors(w: ConnectorWiring): Promise<ConnectorSupe
     dataDir: (tenant, id) => join(w.dataDir, 'connectors', tenant, id),
     log: w.log,
   });
-  const fromConfig: ConnectorDefinition[] = [
-    ...w.configured.map((c) => ({ ...c, tenant: c.tenant ?? w.defaultTenant, enabled: c.enabled ?? true }) as ConnectorDefinition),
-    ...(w.extra ?? []),
-  ];
+  const fromConfig = w.configured.map((c) => ({ ...c, tenant: c.tenant ?? w.defaultTenant, enabled: c.enabled ?? true }) as ConnectorDefinition);
   await supervisor.start(fromConfig);
   return supervisor;
 }

@@ -43,6 +43,8 @@ import { demoCommandMeta } from './sim/plant.js';
 import { CommandService } from './commands/command-service.js';
 import { DispatchRouter } from './commands/dispatch-router.js';
 import { SparkplugDispatcher } from './connectors/sparkplug/sparkplug-dispatcher.js';
+import { createConnector } from './connectors/connector-factory.js';
+import { startConnectors } from './app-connectors.js';
 import { UnsDispatcher, isUnsSetTopic } from './connectors/uns/uns-dispatcher.js';
 import { SqliteCommandStore } from './store/sqlite/sqlite-command-store.js';
 import { lockDataDir } from './store/data-dir-lock.js';
@@ -255,10 +257,17 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
       log.info({ url: mqttUrl }, 'embedded MQTT broker listening');
     }
 
+    // ---- OPC UA and Modbus TCP connectors (docs/connectors.md)
+    const supervisor = await startConnectors({
+      create: createConnector, configured: config.connectors, defaultTenant: config.tenant, store, audit,
+      pipeline, registry, cache, dataDir, log,
+    });
+    stops.push(() => supervisor.stop());
+
     // ---- remote commands: through the connector that owns each tag; sweeper for TTL and readback
     const commands = new CommandService({
       store: new SqliteCommandStore(store.connection()), audit, tags: registry, log,
-      dispatcher: new DispatchRouter([new SparkplugDispatcher(host, (group) => devices.tenantOfGroup(group)), new UnsDispatcher((t, p, o) => publisher(t, p, o), (tenant, path) => registry.get(tenant, path)?.source)]),
+      dispatcher: new DispatchRouter([supervisor.dispatcher(), new SparkplugDispatcher(host, (group) => devices.tenantOfGroup(group)), new UnsDispatcher((t, p, o) => publisher(t, p, o), (tenant, path) => registry.get(tenant, path)?.source)]),
       latest: (tenant, path) => { const t = registry.get(tenant, path); const p = t && cache.get(t.id); return p && { tag: path, ts: p.ts, value: p.value, quality: p.quality }; },
       settings: { ttlSeconds: config.commandTtlSeconds, maxTtlSeconds: config.commandMaxTtlSeconds, readbackMs: config.commandReadbackMs, userPerMinute: config.commandUserPerMinute, machinePerMinute: config.commandMachinePerMinute },
     });
@@ -269,10 +278,18 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     stops.push(async () => clearInterval(sweeper));
     // ---- end remote commands
 
-    const health = async (): Promise<HealthResponse> => {
+    const health = async (tenant: string): Promise<HealthResponse> => {
       const st = pipeline.stats();
       const hs = await backend.stats();
-      const conns = connectors.map((c) => ({ name: c.name, status: c.status(), counters: c.counters() }));
+      const conns = [
+        // Historical Sparkplug values dropped as resends of what was already stored (docs/edge.md).
+        ...connectors.map((c) => ({ name: c.name, status: c.status(), counters: { ...c.counters(), sparkplugReplayDuplicates: host.replayDuplicates } })),
+        ...supervisor.all().filter((c) => c.tenant === tenant && c.enabled).map((c) => ({
+          name: `${c.kind}:${c.id}`,
+          status: { state: c.state, since: c.since, ...(c.lastError ? { lastError: c.lastError } : {}) },
+          counters: { ...c.counters, pointsPerSecond: Math.round(c.pointsPerSecond * 10) / 10, errorsPerSecond: Math.round(c.errorsPerSecond * 10) / 10, tagIssues: c.tagIssues },
+        })),
+      ];
       const degraded = conns.some((c) => c.status.state !== 'connected') || st.storageErrors > 0;
       return {
         status: degraded ? 'degraded' : 'ok', version: VERSION, tenant: config.tenant,
@@ -284,7 +301,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
-    const api = await buildApi({ ...(tls ? { https: tls } : {}), services: { auth, authAdmin, audit, devices, commands, auditLog, showcase, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
+    const api = await buildApi({ ...(tls ? { https: tls } : {}), services: { auth, authAdmin, audit, devices, commands, auditLog, showcase, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, connectors: supervisor, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
     const httpPort = await listen(api, config.httpHost, config.httpPort);
     stops.push(() => api.close());
     // Runs before api.close (stops run in reverse): clients get 1001 and timers stop first.

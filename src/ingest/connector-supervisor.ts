@@ -103,6 +103,13 @@ export class ConnectorSupervisor {
     this.timer.unref();
   }
 
+  /** Run more read-only connectors after start (the demo's, once its simulated servers listen). */
+  async attach(defs: readonly ConnectorDefinition[]): Promise<void> {
+    const fresh = defs.filter((d) => !this.entries.has(key(d.tenant, d.id))).map((d) => this.entry(d, 'config'));
+    for (const e of fresh) this.entries.set(key(e.def.tenant, e.def.id), e);
+    await Promise.all(fresh.map((e) => this.run(e)));
+  }
+
   /** Stop every connector (platform shutdown). */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -81,7 +81,7 @@ export const ModbusSettingsSchema = Type.Object({
 const ConnectorId = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'letters, digits, . _ - (at most 64)' });
 const common = {
   id: ConnectorId,
-  enabled: Type.Optional(Type.Boolean({ default: true })),
+  enabled: Type.Optional(Type.Boolean({ description: 'default true' })),
   description: Type.Optional(Type.String({ maxLength: 256 })),
 };
 
