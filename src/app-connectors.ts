@@ -32,6 +32,11 @@ export interface ConnectorWiring {
   log: Logger;
 }
 
+/** Where a connector keeps its files (OPC UA certificates): `<dataDir>/connectors/<tenant>/<id>`. */
+export function connectorDataDir(dataDir: string, tenant: string, id: string): string {
+  return join(dataDir, 'connectors', tenant, id);
+}
+
 /** Start the supervisor and every configured connector; connectors reconnect on their own. */
 export async function startConnectors(w: ConnectorWiring): Promise<ConnectorSupervisor> {
   // Tags become writable (and get units) when their connector says so, once they exist, unless an engineer already decided.
@@ -76,7 +81,7 @@ export async function startConnectors(w: ConnectorWiring): Promise<ConnectorSupe
       for (const t of tags) if (t.writable || t.unit) waiting.set(t.path, { path: t.path, ...(t.writable ? { writable: true } : {}), ...(t.unit ? { unit: t.unit } : {}) });
       applyPending(tenant, tags.map((t) => t.path));
     },
-    dataDir: (tenant, id) => join(w.dataDir, 'connectors', tenant, id),
+    dataDir: (tenant, id) => connectorDataDir(w.dataDir, tenant, id),
     log: w.log,
   });
   const fromConfig = w.configured.map((c) => ({ ...c, tenant: c.tenant ?? w.defaultTenant, enabled: c.enabled ?? true }) as ConnectorDefinition);

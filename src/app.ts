@@ -38,13 +38,12 @@ import { RateMeter } from './ingest/rate-meter.js';
 import { HeapGovernor } from './ingest/heap-governor.js';
 import { LiveHub } from './live/live-hub.js';
 import type { HealthResponse } from './protocol/api-types.js';
-import { VirtualFactory } from './sim/factory.js';
-import { demoCommandMeta } from './sim/plant.js';
 import { CommandService } from './commands/command-service.js';
 import { DispatchRouter } from './commands/dispatch-router.js';
 import { SparkplugDispatcher } from './connectors/sparkplug/sparkplug-dispatcher.js';
 import { createConnector } from './connectors/connector-factory.js';
 import { startConnectors } from './app-connectors.js';
+import { startDemo } from './app-demo.js';
 import { UnsDispatcher, isUnsSetTopic } from './connectors/uns/uns-dispatcher.js';
 import { SqliteCommandStore } from './store/sqlite/sqlite-command-store.js';
 import { lockDataDir } from './store/data-dir-lock.js';
@@ -309,32 +308,8 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     const httpUrl = `${tls ? 'https' : 'http'}://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${httpPort}`;
 
     if (config.demo && config.sim) {
-      // The simulator is a device like any other: its own credentials, a fresh password each start.
-      const simDevice = `sim-${config.tenant}`;
-      const system: Principal = { kind: 'system', id: 'system', name: 'system', tenant: config.tenant, grants: [{ role: 'admin', scope: '' }], platformOperator: true };
-      const simPassword = (await auth.store.getDevice(simDevice))
-        ? await devices.resetPassword(system, simDevice)
-        : (await devices.add(system, { id: simDevice, description: 'the virtual factory (demo)' })).password!;
-      const factory = new VirtualFactory({
-        mqttUrl, username: simDevice, password: simPassword, ...(tls ? { trustCert: tls.cert } : {}), tenant: config.tenant, factories: config.simFactories, lines: config.simLines,
-        machines: config.simMachines, tags: config.simTags, rateHz: config.simRate, log,
-      });
-      // The demo plant's sites get their time zone, unless someone already set one.
-      const zones = factory.plant.sites
-        .filter((s) => !registry.assetMeta(config.tenant, s.name)?.timeZone)
-        .map((s) => ({ path: s.name, timeZone: s.timezone }));
-      if (zones.length > 0) await registry.updateAssets(config.tenant, zones);
-      // Its setpoints take remote commands (docs/commands.md) once their tags exist, unless an engineer already decided.
-      const commandMeta = new Map(demoCommandMeta(factory.plant).map((m) => [m.path, m]));
-      pipeline.onPoints((tenant, points) => {
-        const ready = tenant === config.tenant && commandMeta.size > 0 ? points.flatMap((p) => commandMeta.get(p.tag) ?? []) : [];
-        for (const m of ready) commandMeta.delete(m.path);
-        const fresh = ready.filter((m) => registry.get(tenant, m.path)?.writable === undefined);
-        if (fresh.length > 0) void registry.updateMeta(tenant, fresh).catch((err: Error) => log.warn({ err: err.message }, 'demo command metadata not set'));
-      });
-      await factory.start();
+      const factory = await startDemo({ config, mqttUrl, ...(tls ? { trustCert: tls.cert } : {}), auth, devices, registry, pipeline, supervisor, dataDir, log });
       stops.push(() => factory.stop());
-      log.info({ factories: config.simFactories, lines: config.simLines, machines: config.simMachines }, 'virtual factory running');
     }
     const base = (config.publicUrl ?? httpUrl).replace(/\/+$/, '');
     const loginLink = `${base}/#/login?once=${auth.createLoginLink()}`;

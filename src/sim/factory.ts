@@ -12,6 +12,9 @@ import { buildPlant, plantMetadata, pointsPerSecond, type LineSpec, type PlantLa
 import type { Seed } from './prng.js';
 import { SILENT_LOG, type PublishCounters, type SimLog } from './publish-gate.js';
 import { SparkplugEdgeNode } from './sparkplug-edge-node.js';
+import { ModbusMachineServer, type ModbusSimMachine } from './modbus-server.js';
+import { OpcUaMachineServer } from './opcua-server.js';
+import type { ModbusSettings, OpcUaSettings } from '../core/connector-settings.js';
 import { UnsPublisher } from './uns-publisher.js';
 
 /** Options of a {@link VirtualFactory}. */
@@ -45,6 +48,14 @@ export interface VirtualFactoryOptions {
   qos?: 0 | 1;
   /** QoS 1 window per MQTT client. Default 256. */
   maxInFlight?: number;
+  /** Port of the OPC UA server of the OPC UA lines (protocol `all`). Default 0: a free one. */
+  opcuaPort?: number;
+  /** Port of the Modbus TCP server of the Modbus machines (protocol `all`). Default 0: a free one. */
+  modbusPort?: number;
+  /** Address those two servers listen on. Default 127.0.0.1. */
+  serverHost?: string;
+  /** Directory of the OPC UA server's certificates (kept across restarts). Default: a temporary one. */
+  opcuaPkiDir?: string;
   /** Sparkplug host id whose STATE the edge nodes wait for; default: do not wait. */
   hostId?: string;
   log?: SimLog;
@@ -106,6 +117,8 @@ export class VirtualFactory {
   private readonly log: SimLog;
   private readonly nodes: SparkplugEdgeNode[] = [];
   private uns: UnsPublisher | undefined;
+  private opcua: OpcUaMachineServer | undefined;
+  private modbus: ModbusMachineServer | undefined;
   private readonly runners: LineRunner[] = [];
   private startedAt = 0;
   private stoppedAt = 0;
@@ -133,20 +146,45 @@ export class VirtualFactory {
     const common = { mqttUrl: o.mqttUrl, username: o.username, password: o.password, trustCert: o.trustCert, qos: o.qos, maxInFlight: o.maxInFlight, log: this.log };
     const unsList: ConstructorParameters<typeof UnsPublisher>[0]['machines'] = [];
     const unsSims: MachineSim[] = [];
+    // Machines served by the OPC UA and Modbus servers: the platform's connectors read them.
+    const opcuaList: ModbusSimMachine[] = [];
+    const modbusList: ModbusSimMachine[] = [];
+    const served = (list: ModbusSimMachine[], m: LineSpec['machines'][number], sim: MachineSim): number => {
+      list.push({ assetPath: m.assetPath, id: m.id, tags: sim.tags, values: sim.values, methods: MACHINE_METHODS, onCommand: (cmd) => applyCommand(sim, cmd) });
+      return list.length - 1;
+    };
     for (const site of this.plant.sites) {
       for (const spec of site.lines) {
         const sims = spec.machines.map((m) => new MachineSim({ type: m.type, seed: `${String(o.seed)}/${o.tenant}/${m.assetPath}`, startMs: now, extraTags: o.tags }));
-        if (spec.protocol === 'sparkplug') {
+        if (spec.protocol === 'opcua') {
+          const at = spec.machines.map((m, i) => served(opcuaList, m, sims[i]!));
+          this.runners.push({ spec, sims, publish: (i, ts) => { this.opcua!.update(at[i]!, ts); return true; } });
+        } else if (spec.protocol === 'sparkplug') {
+          // Machines on the Modbus PLC are not devices of the line's edge node.
+          const on = spec.machines.map((m) => !m.modbus);
+          const devIndex: number[] = [];
+          const bus: number[] = [];
+          const devices: Array<{ id: string; tags: MachineSim['tags']; values: MachineSim['values']; methods: typeof MACHINE_METHODS }> = [];
+          const devSims: MachineSim[] = [];
+          spec.machines.forEach((m, i) => {
+            if (on[i]) {
+              devIndex[i] = devices.length;
+              devices.push({ id: m.id, tags: sims[i]!.tags, values: sims[i]!.values, methods: MACHINE_METHODS });
+              devSims.push(sims[i]!);
+            } else {
+              bus[i] = served(modbusList, m, sims[i]!);
+            }
+          });
           const node = new SparkplugEdgeNode({
             ...common,
             groupId: spec.groupId,
             edgeNodeId: spec.line,
             hostId: o.hostId,
-            devices: spec.machines.map((m, i) => ({ id: m.id, tags: sims[i]!.tags, values: sims[i]!.values, methods: MACHINE_METHODS })),
-            onCommand: (i, cmd) => applyCommand(sims[i]!, cmd),
+            devices,
+            onCommand: (i, cmd) => applyCommand(devSims[i]!, cmd),
           });
           this.nodes.push(node);
-          this.runners.push({ spec, sims, publish: (i, ts) => node.publishDevice(i, ts) });
+          this.runners.push({ spec, sims, publish: (i, ts) => { if (on[i]) return node.publishDevice(devIndex[i]!, ts); this.modbus!.update(bus[i]!); return true; } });
         } else {
           const base = unsList.length;
           unsSims.push(...sims);
@@ -156,7 +194,11 @@ export class VirtualFactory {
       }
     }
     if (unsList.length > 0) this.uns = new UnsPublisher({ ...common, tenant: o.tenant, machines: unsList, onCommand: (i, cmd) => applyCommand(unsSims[i]!, cmd) });
+    const host = o.serverHost ?? '127.0.0.1';
+    if (opcuaList.length > 0) this.opcua = new OpcUaMachineServer({ host, port: o.opcuaPort ?? 0, machines: opcuaList, ...(o.opcuaPkiDir ? { pkiDir: o.opcuaPkiDir } : {}) });
+    if (modbusList.length > 0) this.modbus = new ModbusMachineServer({ host, port: o.modbusPort ?? 0, machines: modbusList });
     try {
+      await Promise.all([this.opcua?.start(), this.modbus?.start()]);
       await Promise.all([...this.nodes.map((n) => n.start()), this.uns?.start()]);
     } catch (err) {
       await this.stop();
@@ -194,6 +236,15 @@ export class VirtualFactory {
     r.timer = setTimeout(tick, Math.max(0, first - Date.now()));
   }
 
+  /**
+   * How a Lightsout connector reaches the OPC UA and Modbus machines (after start): the OPC UA
+   * server's settings and certificate (DER, to trust), and one Modbus setting per machine.
+   */
+  connectorSettings(): { opcua?: { settings: OpcUaSettings; certificate: Buffer }; modbus: Array<{ machine: string; settings: ModbusSettings }> } {
+    const modbus = this.modbus ? this.plant.sites.flatMap((s) => s.lines).flatMap((l) => l.machines).filter((m) => m.modbus).map((m, i) => ({ machine: m.assetPath, settings: this.modbus!.connectorSettings(i) })) : [];
+    return { ...(this.opcua ? { opcua: { settings: this.opcua.connectorSettings(), certificate: this.opcua.certificate() } } : {}), modbus };
+  }
+
   /** Counters and rates since start. */
   stats(): FactoryStats {
     const c: PublishCounters = { messages: 0, points: 0, dropped: 0, bytes: 0 };
@@ -226,7 +277,7 @@ export class VirtualFactory {
     if (this.running) this.stoppedAt = Date.now();
     this.running = false;
     for (const r of this.runners) clearTimeout(r.timer);
-    await Promise.all([...this.nodes.map((n) => n.stop()), this.uns?.stop()]);
+    await Promise.all([...this.nodes.map((n) => n.stop()), this.uns?.stop(), this.opcua?.stop(), this.modbus?.stop()]);
     const s = this.stats();
     this.log.info({ points: s.points, messages: s.messages, dropped: s.dropped, pointsPerSec: Math.round(s.pointsPerSec), seconds: s.seconds }, 'virtual factory stopped');
   }

@@ -201,6 +201,12 @@ export class OpcUaMachineServer {
     await s.shutdown(longest + (this.o.stopGraceMs ?? 300));
   }
 
+  /** The server's own certificate (DER), for a client to trust (after start). */
+  certificate(): Buffer {
+    if (!this.server) throw new Error('the OPC UA simulator is not started');
+    return Buffer.from(this.server.getCertificate());
+  }
+
   /** Settings a Lightsout OPC UA connector needs to read every machine into `<assetPath>/<tag>`. */
   connectorSettings(extra: Partial<OpcUaSettings> = {}): OpcUaSettings {
     const ms = this.o.machines;

@@ -6,14 +6,18 @@
  */
 import { MACHINE_TYPES, tagsFor, type MachineKind, type MachineType, type TagKind, type TagSpec } from './machine-types.js';
 
-/** How a line publishes: one Sparkplug B edge node per line, or UNS JSON per machine. */
-export type LineProtocol = 'sparkplug' | 'uns';
+/**
+ * How a line reaches the platform: one Sparkplug B edge node per line, UNS JSON per machine, or
+ * an OPC UA server the platform's connector reads.
+ */
+export type LineProtocol = 'sparkplug' | 'uns' | 'opcua';
 
 /**
- * Which lines use which protocol. `mixed` (the demo): packaging lines speak UNS JSON, the others
- * Sparkplug B. `sparkplug` and `uns` put every line on one protocol (benchmarks).
+ * Which lines use which protocol. `mixed`: packaging lines speak UNS JSON, the others Sparkplug B.
+ * `all` (the demo): machining lines Sparkplug B with their conveyors on Modbus TCP, assembly lines
+ * OPC UA, packaging lines UNS JSON. `sparkplug` and `uns` put every line on one protocol (benchmarks).
  */
-export type ProtocolMix = 'mixed' | LineProtocol;
+export type ProtocolMix = 'mixed' | 'all' | 'sparkplug' | 'uns';
 
 /** Options of {@link buildPlant}. */
 export interface PlantOptions {
@@ -45,6 +49,8 @@ export interface MachineSpec {
   tags: TagSpec[];
   /** UNS only: batch messages on the asset topic, or one message per tag. */
   unsForm: UnsForm;
+  /** Served by a Modbus TCP server instead of the line's own protocol (a simple PLC). */
+  modbus?: boolean;
 }
 
 /** One production line: one Sparkplug edge node, or a group of UNS machines. */
@@ -124,7 +130,9 @@ export function buildPlant(opts: PlantOptions = {}): PlantLayout {
     for (let l = 0; l < o.lines; l++) {
       const area = AREAS[l % AREAS.length]!;
       const line = `line-${Math.floor(l / AREAS.length) + 1}`;
-      const protocol: LineProtocol = o.protocol === 'mixed' ? (area === 'packaging' ? 'uns' : 'sparkplug') : o.protocol;
+      const protocol: LineProtocol = o.protocol === 'mixed' || o.protocol === 'all'
+        ? (area === 'packaging' ? 'uns' : area === 'assembly' && o.protocol === 'all' ? 'opcua' : 'sparkplug')
+        : o.protocol;
       const assetPath = `${site}/${area}/${line}`;
       const pattern = AREA_MACHINES[area]!;
       const perKind = new Map<MachineKind, number>();
@@ -136,7 +144,9 @@ export function buildPlant(opts: PlantOptions = {}): PlantLayout {
         const id = `${type.idPrefix}-${String(n).padStart(2, '0')}`;
         // The fifth machine of a UNS line shows the single-tag message form beside the batches.
         const unsForm: UnsForm = m % 5 === 4 ? 'single' : 'batch';
-        machines.push({ id, type, assetPath: `${assetPath}/${id}`, tags: tagsFor(type, o.tags), unsForm });
+        // In the full demo, the machining lines' conveyors hang on a Modbus TCP PLC.
+        const modbus = o.protocol === 'all' && area === 'machining' && type.kind === 'conveyor';
+        machines.push({ id, type, assetPath: `${assetPath}/${id}`, tags: tagsFor(type, o.tags), unsForm, ...(modbus ? { modbus } : {}) });
       }
       lines.push({ site, area, line, assetPath, protocol, groupId: `${site}:${area}`, machines });
     }
