@@ -37,7 +37,7 @@ program
 
 program
   .command('sim')
-  .description('Run the virtual factory against an MQTT broker (Sparkplug B edge nodes and UNS JSON machines).')
+  .description('Run the virtual factory: Sparkplug B edge nodes and UNS JSON machines on an MQTT broker, plus an OPC UA server and a Modbus TCP server for the platform\'s connectors.')
   .option('--mqtt-url <url>', 'broker to publish to', 'mqtt://127.0.0.1:1883')
   .option('--username <name>', 'MQTT user name')
   .option('--password <secret>', 'MQTT password')
@@ -48,6 +48,11 @@ program
   .option('--tags <n>', 'extra tags per machine', '0')
   .option('--rate <hz>', 'updates per second per tag', '1')
   .option('--seed <n>', 'random seed (same seed, same plant)', '42')
+  .option('--protocol <mix>', 'all (assembly on OPC UA, conveyors on Modbus), mixed (Sparkplug and UNS only), sparkplug or uns', 'all')
+  .option('--opcua-port <port>', 'port of the OPC UA server (0: a free one)', '4840')
+  .option('--modbus-port <port>', 'port of the Modbus TCP server (0: a free one)', '5020')
+  .option('--server-host <address>', 'address the OPC UA and Modbus servers listen on', '127.0.0.1')
+  .option('--connectors-out <file>', 'write the connector definitions a platform needs to read those servers (a config file to pass with --config)')
   .action(runSimCommand);
 
 program

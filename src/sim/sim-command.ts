@@ -16,6 +16,8 @@ export interface SimOptions extends Partial<VirtualFactoryOptions> {
   durationS?: number;
   /** Stop when this aborts (embedding, tests). */
   signal?: AbortSignal;
+  /** Called once the factory runs (its OPC UA and Modbus servers listen). */
+  onStarted?: (factory: VirtualFactory) => void;
   /** Also stop on SIGINT/SIGTERM. Default true. */
   handleSignals?: boolean;
 }
@@ -42,6 +44,7 @@ export async function runSim(opts: SimOptions = {}): Promise<FactoryStats> {
   const factory = new VirtualFactory({ ...opts, mqttUrl: opts.mqttUrl ?? SIM_DEFAULTS.mqttUrl, log });
   log.info({ mqttUrl: opts.mqttUrl ?? SIM_DEFAULTS.mqttUrl, sites: factory.plant.sites.map((s) => s.name) }, 'starting the virtual factory');
   await factory.start();
+  opts.onStarted?.(factory);
 
   let last = factory.stats();
   const every = Math.max(0.5, opts.statsIntervalS ?? SIM_DEFAULTS.statsIntervalS) * 1000;
