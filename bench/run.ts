@@ -16,6 +16,9 @@ const BENCHES: Array<{ name: string; file: string; args: string[]; quick: string
   { name: 'live', file: 'bench/live-bench.ts', args: ['--seconds', '10'], quick: ['--seconds', '3', '--warmup', '1', '--clients', '20'] },
   { name: 'trend', file: 'bench/trend-bench.ts', args: ['--days', '30', '--runs', '7'], quick: ['--days', '2', '--runs', '3'] },
   { name: 'auth', file: 'bench/auth-bench.ts', args: ['--seconds', '5'], quick: ['--seconds', '1', '--logins', '5', '--connects', '5'] },
+  { name: 'opcua', file: 'bench/opcua-bench.ts', args: [], quick: ['--machines', '10', '--window', '5', '--windows', '1', '--warmup', '2'] },
+  { name: 'modbus', file: 'bench/modbus-bench.ts', args: [], quick: ['--devices', '10', '--seconds', '5', '--warmup', '2'] },
+  { name: 'edge-replay', file: 'bench/edge-replay-bench.ts', args: ['1000000', '--platform'], quick: ['50000'] },
 ];
 
 if (!existsSync('dist/cli/main.js')) {

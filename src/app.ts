@@ -41,7 +41,6 @@ import type { HealthResponse } from './protocol/api-types.js';
 import { CommandService } from './commands/command-service.js';
 import { DispatchRouter } from './commands/dispatch-router.js';
 import { SparkplugDispatcher } from './connectors/sparkplug/sparkplug-dispatcher.js';
-import { createConnector } from './connectors/connector-factory.js';
 import { startConnectors } from './app-connectors.js';
 import { startDemo } from './app-demo.js';
 import { UnsDispatcher, isUnsSetTopic } from './connectors/uns/uns-dispatcher.js';
@@ -257,6 +256,8 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     }
 
     // ---- OPC UA and Modbus TCP connectors (docs/connectors.md)
+    // Loaded here, not at the top: node-opcua is heavy, and the management commands that share this file never need it.
+    const { createConnector } = await import('./connectors/connector-factory.js');
     const supervisor = await startConnectors({
       create: createConnector, configured: config.connectors, defaultTenant: config.tenant, store, audit,
       pipeline, registry, cache, dataDir, log,

@@ -112,7 +112,7 @@ describe('Sparkplug B host through the embedded broker', () => {
     expect((await latest(`${BASE}/spindle_speed`))[0].value).toBe(9000);
   });
 
-  it('shows the virtual factory plant tree with Sparkplug and UNS machines', async () => {
+  it('shows the virtual factory plant tree with Sparkplug, UNS, OPC UA and Modbus machines', async () => {
     const demo = await startTestPlatform({ demo: true });
     try {
       const tree = await waitFor(async () => {
@@ -122,8 +122,14 @@ describe('Sparkplug B host through the embedded broker', () => {
       }, 10_000, 'demo plant tree');
       expect(tree.children.map((c: any) => c.name).sort()).toEqual(['assembly', 'machining', 'packaging']);
       expect(tree.timeZone).toBe('Asia/Shanghai');
-      const tags = (await getJson(`${demo.httpUrl}/api/v1/tags?prefix=shanghai-lingang/`)).body.tags;
-      expect(new Set(tags.map((t: any) => t.source))).toEqual(new Set(['sparkplug', 'uns']));
+      // Assembly machines come through the platform's OPC UA connector, the machining conveyor through its Modbus one.
+      const tags = await waitFor(async () => {
+        const all = (await getJson(`${demo.httpUrl}/api/v1/tags?prefix=shanghai-lingang/`)).body.tags;
+        return new Set(all.map((t: any) => t.source)).size === 4 ? all : undefined;
+      }, 20_000, 'tags from all four protocols');
+      expect(new Set(tags.map((t: any) => t.source))).toEqual(new Set(['sparkplug', 'uns', 'opcua', 'modbus']));
+      expect(tags.find((t: any) => t.path === 'shanghai-lingang/assembly/line-1/press-01/state')?.source).toBe('opcua');
+      expect(tags.find((t: any) => t.path === 'shanghai-lingang/machining/line-1/conveyor-01/state')?.source).toBe('modbus');
       const units = new Map(tags.map((t: any) => [t.path.split('/').pop(), t.unit]));
       expect(units.get('spindle_speed')).toBe('rpm'); // Sparkplug machines, from DBIRTH properties
       expect(units.get('seal_temp')).toBe('°C'); // UNS machines, from their first message

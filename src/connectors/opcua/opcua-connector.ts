@@ -31,7 +31,12 @@ import { clientCertificateManager, trustRejectedCertificates } from './pki.js';
 import { PointBook } from './point-book.js';
 import { callMethod, writeTag } from './write.js';
 import { valueTypeOfDataType } from './value-convert.js';
-import type { DataValue } from 'node-opcua';
+import { LogLevel, setLogLevel, type DataValue } from 'node-opcua';
+
+// node-opcua prints its own warnings to stdout (one at load about RSA PKCS#1 v1.5 on Node 20, which
+// the policies offered here do not use for encryption); connectors report problems as status
+// instead. NODEOPCUA_LOG_LEVEL still overrides.
+if (process.env.NODEOPCUA_LOG_LEVEL === undefined) setLogLevel(LogLevel.Error);
 
 /** A supervised OPC UA connection. */
 export class OpcUaConnector implements SupervisedConnector {
