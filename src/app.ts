@@ -310,7 +310,8 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
 
     if (config.demo && config.sim) {
       const factory = await startDemo({ config, mqttUrl, ...(tls ? { trustCert: tls.cert } : {}), auth, devices, registry, pipeline, supervisor, dataDir, log });
-      stops.push(() => factory.stop());
+      // Connectors first, so they do not report the simulated servers going away as faults.
+      stops.push(async () => { await supervisor.stop(); await factory.stop(); });
     }
     const base = (config.publicUrl ?? httpUrl).replace(/\/+$/, '');
     const loginLink = `${base}/#/login?once=${auth.createLoginLink()}`;

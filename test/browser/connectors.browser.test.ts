@@ -43,7 +43,7 @@ describe('the Connectors screen in Chromium', () => {
     await expect.poll(() => ua.getByTestId('conn-state').innerText(), { timeout: 10_000 }).toBe('connected');
     await expect.poll(() => page.getByTestId('conn-sim-modbus-1').getByTestId('conn-state').innerText()).toBe('connected');
     await ua.getByRole('link', { name: 'sim-opcua' }).click();
-    await expect.poll(() => page.getByTestId('conn-tags').innerText(), { timeout: 10_000 }).toContain(`${PRESS}/force`);
+    await expect.poll(() => page.getByTestId('conn-tags').innerText(), { timeout: 10_000 }).toContain(`${PRESS}/tonnage`);
     await shot(page, 'connectors');
   });
 
@@ -76,11 +76,11 @@ describe('the Connectors screen in Chromium', () => {
     for (const level of ['shanghai-lingang', 'assembly', 'line-1', 'press-01']) {
       await page.getByTestId(`pick-open-${level}`).first().click({ timeout: 10_000 });
     }
-    await page.getByTestId('pick-force').click({ timeout: 10_000 });
+    await page.getByTestId('pick-tonnage').click({ timeout: 10_000 });
     await page.getByTestId('pick-prefix').fill('lab/bench/line-9');
     await shot(page, 'connectors-picker');
     await page.getByTestId('pick-add').click();
-    const tag = 'lab/bench/line-9/press-01/force';
+    const tag = 'lab/bench/line-9/press-01/tonnage';
     await expect.poll(() => page.getByTestId('conn-tags').innerText(), { timeout: 15_000 }).toContain(tag);
     await waitFor(async () => {
       const p = (await getJson(`${platform.httpUrl}/api/v1/latest?tag=${tag}`)).body.points[0];
@@ -93,7 +93,7 @@ describe('the Connectors screen in Chromium', () => {
     await page.getByTestId('conn-delete').click();
     await page.getByTestId('conn-delete-yes').click(); // the confirm step
     await expect.poll(async () => page.getByTestId('conn-press-ua').count(), { timeout: 10_000 }).toBe(0);
-    await waitFor(async () => (await getJson(`${platform.httpUrl}/api/v1/latest?tag=lab/bench/line-9/press-01/force`)).body.points[0]?.quality === 'bad', 10_000, 'the removed connector\'s tag marked bad');
+    await waitFor(async () => (await getJson(`${platform.httpUrl}/api/v1/latest?tag=lab/bench/line-9/press-01/tonnage`)).body.points[0]?.quality === 'bad', 10_000, 'the removed connector\'s tag marked bad');
     const audit = await sendJson('GET', `${platform.httpUrl}/api/v1/audit?action=connector.delete`);
     expect(JSON.stringify(audit.body)).toContain('press-ua');
     expect(pageErrors).toEqual([]);

@@ -26,7 +26,7 @@ export function checkSettings(s: OpcUaSettings): void {
     throw invalid('securityMode None sends values and passwords unsigned and unencrypted; use Sign or SignAndEncrypt, or set allowInsecure: true to accept that risk', 'securityMode');
   }
   if (s.login.kind === 'certificate' && (!s.login.certificateFile || !s.login.privateKeyFile)) throw invalid('certificate login needs certificateFile and privateKeyFile', 'login');
-  if ((s.nodes ?? []).length === 0 && (s.browseRules ?? []).length === 0) throw invalid('an OPC UA connector needs nodes or browseRules', 'nodes');
+  // No nodes yet is allowed: an engineer connects first, then picks nodes by browsing (docs/connectors.md).
   for (const [i, n] of (s.nodes ?? []).entries()) {
     checkNodeId(n.nodeId, `nodes[${i}].nodeId`);
     if (n.deadband && !(n.deadband.value >= 0)) throw invalid(`nodes[${i}].deadband.value must be >= 0`, `nodes[${i}].deadband`);
