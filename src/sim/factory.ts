@@ -12,7 +12,8 @@ import { buildPlant, plantMetadata, pointsPerSecond, type LineSpec, type PlantLa
 import type { Seed } from './prng.js';
 import { SILENT_LOG, type PublishCounters, type SimLog } from './publish-gate.js';
 import { SparkplugEdgeNode } from './sparkplug-edge-node.js';
-import { ModbusMachineServer, type ModbusSimMachine } from './modbus-server.js';
+import { ModbusMachineServer, } from './modbus-server.js';
+import type { SimMachine } from './sim-machine.js';
 import { OpcUaMachineServer } from './opcua-server.js';
 import type { ModbusSettings, OpcUaSettings } from '../core/connector-settings.js';
 import { UnsPublisher } from './uns-publisher.js';
@@ -147,9 +148,9 @@ export class VirtualFactory {
     const unsList: ConstructorParameters<typeof UnsPublisher>[0]['machines'] = [];
     const unsSims: MachineSim[] = [];
     // Machines served by the OPC UA and Modbus servers: the platform's connectors read them.
-    const opcuaList: ModbusSimMachine[] = [];
-    const modbusList: ModbusSimMachine[] = [];
-    const served = (list: ModbusSimMachine[], m: LineSpec['machines'][number], sim: MachineSim): number => {
+    const opcuaList: SimMachine[] = [];
+    const modbusList: SimMachine[] = [];
+    const served = (list: SimMachine[], m: LineSpec['machines'][number], sim: MachineSim): number => {
       list.push({ assetPath: m.assetPath, id: m.id, tags: sim.tags, values: sim.values, methods: MACHINE_METHODS, onCommand: (cmd) => applyCommand(sim, cmd) });
       return list.length - 1;
     };

@@ -20,22 +20,13 @@ import modbusSerial from 'modbus-serial';
 import type { ModbusRegisterMapping, ModbusSettings } from '../core/connector-settings.js';
 import type { Value } from '../core/point.js';
 import type { TagSpec } from './machine-types.js';
+import type { SimMachine } from './sim-machine.js';
 
 // modbus-serial is CommonJS; its named export ServerTCP is on the module object.
 const { ServerTCP } = modbusSerial;
 
-/** A simulated machine as the protocol servers see it (the shape shared with the OPC UA server). */
-export interface ModbusSimMachine {
-  /** Tenant-relative asset path, e.g. `shanghai-lingang/assembly/line-2/robot-03`. */
-  assetPath: string;
-  id: string;
-  tags: readonly TagSpec[];
-  /** Live values aligned with `tags`, updated in place by the factory. */
-  values: readonly Value[];
-  methods: readonly string[];
-  /** Apply a write; false when the machine refuses it. */
-  onCommand(cmd: { name: string; value: Value; method?: string }): boolean;
-}
+/** A machine as this server sees it. */
+export type ModbusSimMachine = SimMachine;
 
 /** Registers of one string tag (32 characters). */
 export const STRING_REGISTERS = 16;

@@ -19,24 +19,15 @@ import {
 import type { OpcUaSettings } from '../core/connector-settings.js';
 import type { Value } from '../core/point.js';
 import type { TagKind, TagSpec } from './machine-types.js';
+import type { SimMachine } from './sim-machine.js';
 
 // node-opcua prints its own warnings to stdout (one at load about RSA PKCS#1 v1.5 on Node 20, which
 // the policies offered here do not use for encryption); connectors report problems as status
 // instead. NODEOPCUA_LOG_LEVEL still overrides.
 if (process.env.NODEOPCUA_LOG_LEVEL === undefined) setLogLevel(LogLevel.Error);
 
-/** A machine as the OPC UA server sees it (the shape every protocol simulator shares). */
-export interface OpcUaSimMachine {
-  /** Tenant-relative asset path, e.g. `shanghai-lingang/assembly/line-2/robot-03`. */
-  assetPath: string;
-  id: string;
-  tags: readonly TagSpec[];
-  /** Live values aligned with `tags`, updated in place by the factory. */
-  values: readonly Value[];
-  methods: readonly string[];
-  /** Apply a write (`name` = tag) or a method call (`method` set); false refuses it. */
-  onCommand(cmd: { name: string; value: Value; method?: string }): boolean;
-}
+/** A machine as this server sees it. */
+export type OpcUaSimMachine = SimMachine;
 
 /** Options of {@link OpcUaMachineServer}. */
 export interface OpcUaMachineServerOptions {
