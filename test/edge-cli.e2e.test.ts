@@ -57,7 +57,8 @@ describe('lightsout edge (CLI) with a Modbus device', () => {
 
     const configFile = join(dir, 'edge.json');
     writeFileSync(configFile, JSON.stringify({
-      central: { mqttUrl: url, groupId: GROUP, edgeNodeId: 'node-1' },
+      // Births wait for the platform's STATE online on each new broker session, so none is sent before the host listens.
+      central: { mqttUrl: url, groupId: GROUP, edgeNodeId: 'node-1', hostId: 'lightsout' },
       buffer: { dir: join(dir, 'buffer'), maxMegabytes: 8 },
       connectors: [{ id: 'plc', kind: 'modbus', settings: device.connectorSettings(0, { intervalMs: 200 }) }],
     }));
@@ -74,20 +75,27 @@ describe('lightsout edge (CLI) with a Modbus device', () => {
       throw new Error(`${err.message}; edge said: ${logs.join('').slice(-3000)}`);
     });
 
+    const caughtUp = (): number => (logs.join('').match(/edge caught up/g) ?? []).length;
+    const before = caughtUp();
     await stopProcess(broker);
     const outageFrom = Date.now();
     await new Promise((r) => setTimeout(r, 5000));
     const outageTo = Date.now();
     broker = spawn('/usr/sbin/mosquitto', ['-c', conf], { stdio: 'ignore' });
-    await waitFor(() => /edge caught up/.test(logs.join('')), 20_000, 'caught up');
-    await new Promise((r) => setTimeout(r, 1000));
+    // Caught up again after the outage (not the line from before it), and the platform has the replay.
+    await waitFor(() => caughtUp() > before, 20_000, 'caught up after the outage');
+    const inOutage = (p: { ts: number }): boolean => p.ts > outageFrom + 500 && p.ts < outageTo - 500;
+    await waitFor(async () => (await history()).filter((p) => p.quality === 'good' && inOutage(p)).length >= 10, 20_000, 'the outage\'s points in the historian').catch(async (err: Error) => {
+      const h = await getJson(`${platform.httpUrl}/api/v1/health`);
+      throw new Error(`${err.message}; platform rejected: ${JSON.stringify(h.body.rejected)}; edge said: ${logs.join('').slice(-4000)}`);
+    });
 
     const good = (await history()).filter((p) => p.quality === 'good');
     for (let i = 1; i < good.length; i++) {
       expect(good[i]!.ts).toBeGreaterThan(good[i - 1]!.ts); // once each, in order
       expect(good[i]!.value).toBeGreaterThanOrEqual(good[i - 1]!.value);
     }
-    const during = good.filter((p) => p.ts > outageFrom + 500 && p.ts < outageTo - 500);
+    const during = good.filter(inOutage);
     expect(during.length).toBeGreaterThanOrEqual(10); // polled during the outage, delivered afterwards
     expect(await stopProcess(edge)).toBe(0);
   }, 60_000);

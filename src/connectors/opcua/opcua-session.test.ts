@@ -32,7 +32,6 @@ describe('checkSettings', () => {
     const bad: Array<[Partial<OpcUaSettings>, RegExp]> = [
       [{ securityMode: 'None' }, /allowInsecure/],
       [{ endpointUrl: 'http://h' }, /opc\.tcp/],
-      [{ nodes: [] }, /nodes or browseRules/],
       [{ nodes: [{ nodeId: 'nonsense;;', tag: 'a/b/c/t' }] }, /nodes\[0\]\.nodeId/],
     ];
     for (const [over, msg] of bad) expect(() => checkSettings(settings(over))).toThrow(expect.objectContaining({ code: 'LIGHTSOUT_CONFIG_INVALID', message: expect.stringMatching(msg) }));
