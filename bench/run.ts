@@ -33,7 +33,8 @@ for (const b of BENCHES) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', b.file, ...(QUICK ? b.quick : b.args)], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   try {
-    results.push(JSON.parse(line));
+    // One JSON line, or one pretty-printed JSON document.
+    results.push(JSON.parse(line.startsWith('{') ? line : r.stdout.trim()));
   } catch {
     results.push({ benchmark: b.name, error: `exit ${r.status}; no JSON result`, output: line.slice(0, 500) });
   }
