@@ -139,33 +139,29 @@ describe('OPC UA connector against a node-opcua server', () => {
     await waitFor(() => ctx.of(tag('temp')).at(-1)?.quality === 'good', 5000, 'good again');
   });
 
-  it('applies an absolute deadband', async () => {
-    const { c, ctx } = connector({ ...base(), browseRules: [], nodes: [{ nodeId: simNodeId(ASSET, 'temp'), tag: 'dead/band/x/temp', deadband: { kind: 'absolute', value: 5 }, samplingIntervalMs: 0 }] });
+  /** Feed `values` to the sim's temperature through a connector with `deadband`; the values the connector passed on. */
+  async function throughDeadband(tag: string, deadband: { kind: 'absolute' | 'percent'; value: number }, values: number[]): Promise<unknown[]> {
+    const { c, ctx } = connector({ ...base(), browseRules: [], nodes: [{ nodeId: simNodeId(ASSET, 'temp'), tag, deadband, samplingIntervalMs: 0 }] });
     await c.start();
     await up(c);
-    for (const v of [100, 101, 103, 110, 112, 120]) {
+    for (const v of values) {
       m.values[1] = v;
       server.update(0);
       await new Promise((r) => setTimeout(r, 30));
     }
-    await waitFor(() => ctx.of('dead/band/x/temp').some((p) => p.value === 120), 5000, 'last value');
-    const seen = ctx.of('dead/band/x/temp').map((p) => p.value).filter((v) => typeof v === 'number' && v >= 100);
-    expect(seen).toEqual([100, 110, 120]);
+    await waitFor(() => ctx.of(tag).some((p) => p.value === values[values.length - 1]), 5000, 'last value');
+    return ctx.of(tag).map((p) => p.value);
+  }
+
+  it('applies an absolute deadband', async () => {
+    const seen = await throughDeadband('dead/band/x/temp', { kind: 'absolute', value: 5 }, [100, 101, 103, 110, 112, 120]);
+    expect(seen.filter((v) => typeof v === 'number' && v >= 100)).toEqual([100, 110, 120]);
   });
 
   it('applies a percent deadband against the variable EURange (0..200: 10% is 20)', async () => {
     m.values[1] = 0;
     server.update(0);
-    const { c, ctx } = connector({ ...base(), browseRules: [], nodes: [{ nodeId: simNodeId(ASSET, 'temp'), tag: 'dead/band/p/temp', deadband: { kind: 'percent', value: 10 }, samplingIntervalMs: 0 }] });
-    await c.start();
-    await up(c);
-    for (const v of [10, 19, 25, 30, 44, 46]) {
-      m.values[1] = v;
-      server.update(0);
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    await waitFor(() => ctx.of('dead/band/p/temp').some((p) => p.value === 46), 5000, 'last value');
-    expect(ctx.of('dead/band/p/temp').map((p) => p.value)).toEqual([0, 25, 46]);
+    expect(await throughDeadband('dead/band/p/temp', { kind: 'percent', value: 10 }, [10, 19, 25, 30, 44, 46])).toEqual([0, 25, 46]);
   });
 
   it('browses the address space from the Objects folder down to typed variables', async () => {
