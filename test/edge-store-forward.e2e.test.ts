@@ -82,7 +82,7 @@ describe('edge store-and-forward', () => {
     const platform: TestPlatform = await waitFor(() => startTestPlatform({ mqttUrl: url, mqttClientId: `lightsout-edge-e2e-${randomUUID().slice(0, 6)}`, dataDir: tempDir() }).catch(() => undefined), 5000, 'platform on Mosquitto');
     cleanup.push(() => platform.stop());
     const config = {
-      central: { mqttUrl: url, groupId: GROUP, edgeNodeId: 'node-1' },
+      central: { mqttUrl: url, groupId: GROUP, edgeNodeId: 'node-1', hostId: 'lightsout' }, // birth only once the platform is back (docs/edge.md)
       buffer: { dir: join(dir, 'buffer'), maxMegabytes: 16 },
       connectors: [{ id: 'counter', kind: 'modbus', settings: { host: '127.0.0.1', groups: [{ name: 'g', intervalMs: 1000, registers: [{ tag: TAG, area: 'holding-register', address: 0, type: 'uint16' }] }] } }],
     };
