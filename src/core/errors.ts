@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   LIGHTSOUT_DEVICE_TIMEOUT: 'A device (OPC UA server, Modbus device) did not answer within its timeout.',
   LIGHTSOUT_DEVICE_ERROR: 'A device answered a request with an error (Modbus exception, OPC UA bad status code).',
   LIGHTSOUT_CERT_UNTRUSTED: "A peer's certificate is not trusted; trust it in the connector's PKI (docs/connectors.md).",
+  LIGHTSOUT_NOTIFICATION_FAILED: 'An alarm notification could not be delivered (SMTP server or webhook refused or did not answer); it is retried with backoff.',
   LIGHTSOUT_INTERNAL: 'An unexpected internal error.',
 } as const;
 

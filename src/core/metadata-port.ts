@@ -25,6 +25,8 @@ export interface AssetRecord {
   /** IANA time zone, set on sites. */
   timeZone?: string;
   description?: string;
+  /** The kind of machine (`cnc-mill`, `press`); rule templates apply by it. */
+  machineType?: string;
 }
 
 /** Durable storage of metadata. */

@@ -21,6 +21,7 @@ export interface AssetNode {
   tags: string[];
   timeZone?: string;
   description?: string;
+  machineType?: string;
 }
 
 const BIG_INTEGER = /^-?\d+$/;
@@ -87,7 +88,7 @@ export class TagRegistry {
   }
 
   /** Set the metadata of assets (a site's time zone); the asset need not have tags yet. */
-  async updateAssets(tenant: string, updates: ReadonlyArray<{ path: string; timeZone?: string; description?: string }>): Promise<number> {
+  async updateAssets(tenant: string, updates: ReadonlyArray<{ path: string; timeZone?: string; description?: string; machineType?: string }>): Promise<number> {
     const records = updates.map((u) => {
       parsePath(u.path, 'asset path');
       if (u.timeZone !== undefined && !isTimeZone(u.timeZone)) throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', `"${u.timeZone}" (asset ${u.path}) is not an IANA time zone such as Asia/Shanghai`);
@@ -97,12 +98,31 @@ export class TagRegistry {
       const description = u.description ?? prev?.description;
       if (timeZone !== undefined) rec.timeZone = timeZone;
       if (description !== undefined) rec.description = description;
+      const machineType = u.machineType ?? prev?.machineType;
+      if (machineType !== undefined) rec.machineType = machineType;
       return rec;
     });
     await this.store.saveAssets(records);
     for (const r of records) this.assets.set(tenant + '\u0000' + r.path, r);
+    for (const l of this.assetListeners) l(tenant, records);
     return records.length;
   }
+
+  /** Assets of a tenant with a machine type (rule templates apply by it). */
+  assetsOfType(tenant: string, machineType?: string): AssetRecord[] {
+    const out: AssetRecord[] = [];
+    for (const a of this.assets.values()) {
+      if (a.tenant === tenant && a.machineType !== undefined && (machineType === undefined || a.machineType === machineType)) out.push(a);
+    }
+    return out;
+  }
+
+  /** Be told when assets' metadata changes (a machine gets its type). */
+  onAssetsChanged(listener: (tenant: string, assets: readonly AssetRecord[]) => void): void {
+    this.assetListeners.push(listener);
+  }
+
+  private readonly assetListeners: Array<(tenant: string, assets: readonly AssetRecord[]) => void> = [];
 
   /** The tag, if registered. */
   get(tenant: string, path: string): TagRecord | undefined {
@@ -154,6 +174,7 @@ export class TagRegistry {
           const meta = this.assets.get(tenant + '\u0000' + path);
           if (meta?.timeZone !== undefined) child.timeZone = meta.timeZone;
           if (meta?.description !== undefined) child.description = meta.description;
+          if (meta?.machineType !== undefined) child.machineType = meta.machineType;
           index.set(path, child);
           node.children.push(child);
         }

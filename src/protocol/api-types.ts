@@ -69,12 +69,14 @@ export interface ApiAsset {
   tags: string[];
   timeZone?: string;
   description?: string;
+  machineType?: string;
 }
 export const AssetSchema = Type.Recursive((self) =>
   Type.Object({
     name: Type.String(), path: Type.String(), children: Type.Array(self), tags: Type.Array(Type.String()),
     timeZone: Type.Optional(Type.String({ description: 'IANA time zone of the site, e.g. Asia/Shanghai' })),
     description: Type.Optional(Type.String()),
+    machineType: Type.Optional(Type.String({ description: 'kind of machine; rule templates apply by it' })),
   }),
 );
 export const AssetsResponseSchema = Type.Object({ tenant: Type.String(), assets: Type.Array(AssetSchema) });
@@ -198,6 +200,7 @@ export const AssetMetaSchema = Type.Object(
     path: Type.String(),
     timeZone: Type.Optional(Type.String({ description: 'IANA time zone, e.g. Asia/Shanghai' })),
     description: Type.Optional(Type.String({ maxLength: 512 })),
+    machineType: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,63}$', description: 'kind of machine (cnc-mill, press); rule templates apply to every asset of their machine type' })),
   },
   { additionalProperties: false },
 );

@@ -176,4 +176,68 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Rules, rule templates, alarms (one per rule) with their journal, notification targets,
+    // on-call rosters and the notification outbox. Definitions are JSON; what is searched has columns.
+    version: 7,
+    sql: `
+      ALTER TABLE assets ADD COLUMN machine_type TEXT;
+      CREATE TABLE rules (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        updated_ts INTEGER NOT NULL,
+        PRIMARY KEY (tenant, id)
+      );
+      CREATE TABLE rule_templates (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        machine_type TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        updated_ts INTEGER NOT NULL,
+        PRIMARY KEY (tenant, id)
+      );
+      CREATE TABLE alarms (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (tenant, id)
+      );
+      CREATE TABLE alarm_events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        tenant TEXT NOT NULL,
+        alarm_id TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        area TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        event TEXT NOT NULL
+      );
+      CREATE INDEX alarm_events_tenant_ts ON alarm_events (tenant, ts);
+      CREATE INDEX alarm_events_alarm ON alarm_events (tenant, alarm_id, ts);
+      CREATE TABLE notification_targets (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        PRIMARY KEY (tenant, id)
+      );
+      CREATE TABLE rosters (
+        tenant TEXT NOT NULL,
+        id TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        PRIMARY KEY (tenant, id)
+      );
+      CREATE TABLE notification_jobs (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        state TEXT NOT NULL,
+        next_ts INTEGER NOT NULL,
+        created_ts INTEGER NOT NULL,
+        job TEXT NOT NULL
+      );
+      CREATE INDEX notification_jobs_due ON notification_jobs (state, next_ts);
+      CREATE INDEX notification_jobs_tenant ON notification_jobs (tenant, created_ts);
+    `,
+  },
 ];

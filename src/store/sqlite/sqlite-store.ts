@@ -88,13 +88,14 @@ export class SqliteStore implements MetadataStore {
   }
 
   async loadAssets(): Promise<AssetRecord[]> {
-    const rows = this.handle().prepare('SELECT tenant, path, time_zone, description FROM assets ORDER BY tenant, path').all() as Array<{
-      tenant: string; path: string; time_zone: string | null; description: string | null;
+    const rows = this.handle().prepare('SELECT tenant, path, time_zone, description, machine_type FROM assets ORDER BY tenant, path').all() as Array<{
+      tenant: string; path: string; time_zone: string | null; description: string | null; machine_type: string | null;
     }>;
     return rows.map((r) => {
       const a: AssetRecord = { tenant: r.tenant, path: r.path };
       if (r.time_zone !== null) a.timeZone = r.time_zone;
       if (r.description !== null) a.description = r.description;
+      if (r.machine_type !== null) a.machineType = r.machine_type;
       return a;
     });
   }
@@ -102,11 +103,11 @@ export class SqliteStore implements MetadataStore {
   async saveAssets(assets: readonly AssetRecord[]): Promise<void> {
     if (assets.length === 0) return;
     const db = this.handle();
-    const upsert = db.prepare(`INSERT INTO assets (tenant, path, time_zone, description) VALUES (?, ?, ?, ?)
-      ON CONFLICT (tenant, path) DO UPDATE SET time_zone = excluded.time_zone, description = excluded.description`);
+    const upsert = db.prepare(`INSERT INTO assets (tenant, path, time_zone, description, machine_type) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (tenant, path) DO UPDATE SET time_zone = excluded.time_zone, description = excluded.description, machine_type = excluded.machine_type`);
     try {
       db.transaction(() => {
-        for (const a of assets) upsert.run(a.tenant, a.path, a.timeZone ?? null, a.description ?? null);
+        for (const a of assets) upsert.run(a.tenant, a.path, a.timeZone ?? null, a.description ?? null, a.machineType ?? null);
       })();
     } catch (err) {
       throw new LightsoutError('LIGHTSOUT_STORAGE_FAILED', `saving ${assets.length} assets failed: ${(err as Error).message}`, { cause: err });
