@@ -51,6 +51,11 @@ export interface AlarmRecord {
   escalationStep?: number;
   /** When the next escalation step is due (epoch ms), while unacknowledged. */
   escalationDueTs?: number;
+  /**
+   * The rule's `suppressWhen` holds now. Kept apart from `state` because shelving or taking the
+   * alarm out of service hides the suppression; on return the alarm goes back to `suppressed`.
+   */
+  suppressed?: boolean;
   /** Raises since the record was created. */
   raiseCount: number;
   /** The latest operator comments, newest first (at most 5; all are in the journal). */
