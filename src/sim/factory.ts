@@ -7,7 +7,6 @@
  */
 import type { Value } from '../core/point.js';
 import { MachineSim } from './machine-sim.js';
-import { MACHINE_METHODS } from './machine-types.js';
 import { buildPlant, plantMetadata, pointsPerSecond, type LineSpec, type PlantLayout, type ProtocolMix, type TagMeta } from './plant.js';
 import type { Seed } from './prng.js';
 import { SILENT_LOG, type PublishCounters, type SimLog } from './publish-gate.js';
@@ -151,7 +150,7 @@ export class VirtualFactory {
     const opcuaList: SimMachine[] = [];
     const modbusList: SimMachine[] = [];
     const served = (list: SimMachine[], m: LineSpec['machines'][number], sim: MachineSim): number => {
-      list.push({ assetPath: m.assetPath, id: m.id, tags: sim.tags, values: sim.values, methods: MACHINE_METHODS, onCommand: (cmd) => applyCommand(sim, cmd) });
+      list.push({ assetPath: m.assetPath, id: m.id, tags: sim.tags, values: sim.values, methods: sim.methods, onCommand: (cmd) => applyCommand(sim, cmd) });
       return list.length - 1;
     };
     for (const site of this.plant.sites) {
@@ -165,12 +164,12 @@ export class VirtualFactory {
           const on = spec.machines.map((m) => !m.modbus);
           const devIndex: number[] = [];
           const bus: number[] = [];
-          const devices: Array<{ id: string; tags: MachineSim['tags']; values: MachineSim['values']; methods: typeof MACHINE_METHODS }> = [];
+          const devices: Array<{ id: string; tags: MachineSim['tags']; values: MachineSim['values']; methods: readonly string[] }> = [];
           const devSims: MachineSim[] = [];
           spec.machines.forEach((m, i) => {
             if (on[i]) {
               devIndex[i] = devices.length;
-              devices.push({ id: m.id, tags: sims[i]!.tags, values: sims[i]!.values, methods: MACHINE_METHODS });
+              devices.push({ id: m.id, tags: sims[i]!.tags, values: sims[i]!.values, methods: sims[i]!.methods });
               devSims.push(sims[i]!);
             } else {
               bus[i] = served(modbusList, m, sims[i]!);

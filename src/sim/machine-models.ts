@@ -6,6 +6,7 @@
  */
 import type { MachineKind, MachineType } from './machine-types.js';
 import type { Rng } from './prng.js';
+import { CoolingFault } from './cooling-fault.js';
 import { clamp, Drift, Lag, ramp, type SimState } from './signals.js';
 import type { Value } from '../core/point.js';
 
@@ -37,9 +38,25 @@ export interface LoadSpeed {
 
 /**
  * A kind model: writes `out[0..]` (its own tags) and returns load and speed. `write` takes a
- * remote write to one of its setpoints and says whether it applied it.
+ * remote write to one of its setpoints and says whether it applied it; `call` takes one of the
+ * kind's fault injection methods (MachineType.faultMethods), `repair` undoes them (on `reset`).
  */
-export type KindModel = ((ctx: StepContext, out: Value[]) => LoadSpeed) & { write?: (name: string, value: Value) => boolean };
+export type KindModel = ((ctx: StepContext, out: Value[]) => LoadSpeed) & {
+  write?: (name: string, value: Value) => boolean;
+  call?: (method: string) => boolean;
+  repair?: () => boolean;
+};
+
+/** Give a model a cooling fault taken by the call `method`. */
+function withCoolingFault(model: KindModel, fault: CoolingFault, method: string): KindModel {
+  model.call = (m) => {
+    if (m !== method) return false;
+    fault.fail();
+    return true;
+  };
+  model.repair = () => fault.repair();
+  return model;
+}
 
 /** Round to `d` decimals: instruments report finite resolution, and it keeps payloads short. */
 export function round(x: number, d: number): number {
@@ -57,6 +74,7 @@ function cncMill(_t: MachineType, rng: Rng): KindModel {
   const spindle = new Lag(0, 600, 1200);
   const coolant = new Lag(0, 900, 1500);
   const drift = new Drift(1.2, 1800, rng);
+  const coolantFault = new CoolingFault();
   let first = true;
   const model: KindModel = (c, out) => {
     // A new program brings a new speed setpoint, load and tool: the "setpoint steps".
@@ -82,7 +100,8 @@ function cncMill(_t: MachineType, rng: Rng): KindModel {
     out[0] = round(Math.max(0, speed + (speed > 0 ? rng.normal(0, 0.002 * speed) : 0)), 1);
     out[1] = sp;
     out[2] = round(load, 1);
-    out[3] = round(clamp(spindle.value + rng.normal(0, 0.1), 10, 90), 2);
+    // A failed coolant pump heats the spindle bearing while it turns (fault_coolant).
+    out[3] = round(clamp(coolantFault.apply(spindle.value, c.runningS, c.dtS, 89.5) + rng.normal(0, 0.1), 10, 90), 2);
     out[4] = round(clamp(coolant.value + rng.normal(0, 0.08), 10, 45), 2);
     out[5] = round(speed > 0 ? clamp(sp * 0.4 * rel + rng.normal(0, 10), 0, 8000) : 0, 0);
     out[6] = tool;
@@ -94,7 +113,7 @@ function cncMill(_t: MachineType, rng: Rng): KindModel {
     sp = value;
     return true;
   };
-  return model;
+  return withCoolingFault(model, coolantFault, 'fault_coolant');
 }
 
 function press(t: MachineType, rng: Rng): KindModel {
@@ -103,8 +122,9 @@ function press(t: MachineType, rng: Rng): KindModel {
   const oil = new Lag(0, 900, 1800);
   const die = new Lag(0, 600, 1200);
   const force = new Drift(40, 900, rng);
+  const coolerFault = new CoolingFault(1);
   let first = true;
-  return (c, out) => {
+  const model: KindModel = (c, out) => {
     const running = c.state === 'running';
     rate = ramp(rate, running ? spm : 0, spm / 2, c.dtS);
     const pressure = running ? 250 + rng.normal(0, 4) : c.state === 'idle' ? 80 + rng.normal(0, 2) : 0;
@@ -121,10 +141,12 @@ function press(t: MachineType, rng: Rng): KindModel {
     out[0] = round(rate, 1);
     out[1] = round(clamp(tonnage, 0, 4000), 0);
     out[2] = round(clamp(pressure, 0, 320), 1);
-    out[3] = round(clamp(oil.value + rng.normal(0, 0.1), 10, 75), 2);
+    // A failed oil cooler heats the hydraulic oil while the press strokes (fault_oil_cooler).
+    out[3] = round(clamp(coolerFault.apply(oil.value, c.runningS, c.dtS, 74.5) + rng.normal(0, 0.1), 10, 75), 2);
     out[4] = round(clamp(die.value + rng.normal(0, 0.15), 10, 80), 2);
     return { load: running ? 0.7 : c.state === 'idle' ? 0.1 : 0, speed: rate / spm };
   };
+  return withCoolingFault(model, coolerFault, 'fault_oil_cooler');
 }
 
 function robot(t: MachineType, rng: Rng): KindModel {

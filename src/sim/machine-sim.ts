@@ -5,7 +5,7 @@
  * @module
  */
 import { createKindModel, round, type KindModel, type StepContext } from './machine-models.js';
-import { COMMON_TAGS, tagsFor, type MachineType, type TagSpec } from './machine-types.js';
+import { COMMON_TAGS, machineMethods, tagsFor, type MachineType, type TagSpec } from './machine-types.js';
 import { Rng, type Seed } from './prng.js';
 import { clamp, CycleCounter, hallTemperatureC, STATE_CODES, StateModel, type SimState } from './signals.js';
 import type { Value } from '../core/point.js';
@@ -61,6 +61,8 @@ export class MachineSim {
   readonly tags: readonly TagSpec[];
   /** Latest value of each tag, aligned with {@link tags}; reused between steps (copy to keep). */
   readonly values: Value[];
+  /** The methods it takes: `start`, `stop`, `reset`, then its type's fault injections. */
+  readonly methods: readonly string[];
   private readonly type: MachineType;
   private readonly rng: Rng;
   private readonly states: StateModel;
@@ -75,6 +77,7 @@ export class MachineSim {
     this.type = opts.type;
     this.rng = new Rng(opts.seed);
     this.tags = tagsFor(opts.type, opts.extraTags);
+    this.methods = machineMethods(opts.type);
     this.values = new Array<Value>(this.tags.length).fill(0);
     this.ownCount = opts.type.tags.length;
     this.states = new StateModel(opts.type.reliability, this.rng);
@@ -109,9 +112,21 @@ export class MachineSim {
     return true;
   }
 
-  /** A remote method call (`start`, `stop`, `reset`); the state tags change at once. */
+  /**
+   * A remote method call; the state tags change at once. `start`, `stop`, `reset` (a reset also
+   * repairs an injected cooling fault), or one of the type's fault injections (`fault_coolant`).
+   * Returns false for an unknown method or one that does not apply now.
+   */
   call(method: string): boolean {
-    if (method !== 'start' && method !== 'stop' && method !== 'reset') return false;
+    if (method === 'reset') {
+      const repaired = this.kind.repair?.() === true;
+      return this.command('reset') || repaired;
+    }
+    if (method === 'start' || method === 'stop') return this.command(method);
+    return this.methods.includes(method) && this.kind.call?.(method) === true;
+  }
+
+  private command(method: 'start' | 'stop' | 'reset'): boolean {
     if (!this.states.command(method)) return false;
     this.values[0] = this.states.state;
     this.values[1] = STATE_CODES[this.states.state];

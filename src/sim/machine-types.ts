@@ -48,6 +48,12 @@ export interface MachineType {
   idleKw: number;
   /** Typical vibration RMS at full speed, mm/s (ISO 10816 "good" zone for the machine class). */
   vibrationMmS: number;
+  /**
+   * Fault injection methods of this kind (demos and tests), taken like {@link MACHINE_METHODS}:
+   * `fault_coolant` (CNC mill: coolant pump fails, `spindle_temp` climbs while running),
+   * `fault_oil_cooler` (press: `oil_temp` climbs while running). `reset` repairs them.
+   */
+  faultMethods?: readonly string[];
 }
 
 /** The methods every simulated machine takes as remote commands (`Commands/<method>`). */
@@ -55,6 +61,11 @@ export const MACHINE_METHODS = ['start', 'stop', 'reset'] as const;
 
 /** One machine method. */
 export type MachineMethod = (typeof MACHINE_METHODS)[number];
+
+/** Every method a machine of this type takes: the common ones, then its fault injections. */
+export function machineMethods(type: MachineType): readonly string[] {
+  return type.faultMethods ? [...MACHINE_METHODS, ...type.faultMethods] : MACHINE_METHODS;
+}
 
 /** The tags every machine has, in this order; OEE and the demo dashboards rely on them. */
 export const COMMON_TAGS: readonly TagSpec[] = [
@@ -84,7 +95,7 @@ export const MACHINE_TYPES: Readonly<Record<MachineKind, MachineType>> = {
       { name: 'tool_number', kind: 'int32', min: 1, max: 24, description: 'Tool in the spindle' },
     ),
     reliability: { mtbfS: 2400, mttrS: 300, runBetweenStarveS: 1500, starveS: 120 },
-    cycleS: 42, rejectRate: 0.02, ratedKw: 30, idleKw: 3.5, vibrationMmS: 1.8,
+    cycleS: 42, rejectRate: 0.02, ratedKw: 30, idleKw: 3.5, vibrationMmS: 1.8, faultMethods: ['fault_coolant'],
   },
   press: {
     kind: 'press', idPrefix: 'press', label: 'Servo-hydraulic stamping press',
@@ -96,7 +107,7 @@ export const MACHINE_TYPES: Readonly<Record<MachineKind, MachineType>> = {
       { name: 'die_temp', kind: 'double', unit: '°C', min: 10, max: 80, description: 'Die temperature' },
     ),
     reliability: { mtbfS: 3000, mttrS: 420, runBetweenStarveS: 900, starveS: 90 },
-    cycleS: 3, rejectRate: 0.03, ratedKw: 75, idleKw: 9, vibrationMmS: 4.5,
+    cycleS: 3, rejectRate: 0.03, ratedKw: 75, idleKw: 9, vibrationMmS: 4.5, faultMethods: ['fault_oil_cooler'],
   },
   robot: {
     kind: 'robot', idPrefix: 'robot', label: '6-axis industrial robot',
