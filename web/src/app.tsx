@@ -21,6 +21,11 @@ import { refreshMe, session } from './auth/session.js';
 import { ApprovalBanner } from './commands/approval-banner.js';
 import { live } from './live/live-client.js';
 import { ConnectorsView } from './connectors/connectors-view.js';
+import { AlarmConsole } from './alarms/alarm-console.js';
+import { AlarmFiguresView } from './alarms/alarm-figures-view.js';
+import { AlarmHistoryView } from './alarms/alarm-history-view.js';
+import { OnCallView } from './alarms/oncall-view.js';
+import { RulesView } from './alarms/rules-view.js';
 import { AccessView } from './views/access-view.js';
 import { AuditView } from './views/audit-view.js';
 import { HealthView } from './views/health-view.js';
@@ -104,6 +109,11 @@ function Dashboard({ me }: { me: Me }) {
           : r.view === 'access' ? <AccessView me={me} assets={assets} />
           : r.view === 'audit' ? <AuditView />
           : r.view === 'connectors' ? <ConnectorsView me={me} />
+          : r.view === 'alarms' ? <AlarmConsole me={me} />
+          : r.view === 'alarm-history' ? <AlarmHistoryView />
+          : r.view === 'rules' ? <RulesView me={me} />
+          : r.view === 'alarm-figures' ? <AlarmFiguresView />
+          : r.view === 'on-call' ? <OnCallView me={me} />
           : r.view === 'trends' ? <TrendsView route={r} timeZone={timeZone} look={`${th}|${l}`} />
           : <HealthView />}
       </main>

@@ -6,9 +6,10 @@
 import { Observable } from './observable.js';
 
 /** The views of the dashboard. */
-export type View = 'plant' | 'machine' | 'trends' | 'health' | 'login' | 'access' | 'audit' | 'connectors';
+export type View = 'plant' | 'machine' | 'trends' | 'health' | 'login' | 'access' | 'audit' | 'connectors'
+  | 'alarms' | 'alarm-history' | 'rules' | 'alarm-figures' | 'on-call';
 
-const VIEWS: ReadonlySet<string> = new Set<View>(['plant', 'machine', 'trends', 'health', 'login', 'access', 'audit', 'connectors']);
+const VIEWS: ReadonlySet<string> = new Set<View>(['plant', 'machine', 'trends', 'health', 'login', 'access', 'audit', 'connectors', 'alarms', 'alarm-history', 'rules', 'alarm-figures', 'on-call']);
 
 /** A parsed location. */
 export interface Route {

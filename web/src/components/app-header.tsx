@@ -10,6 +10,7 @@ import { href, type View } from '../router.js';
 import { setTheme, theme } from '../theme.js';
 import type { Me } from '../../../src/protocol/auth-types.js';
 import { canSomewhere, isPlatformOperator } from '../auth/session.js';
+import { AlarmBadge } from '../alarms/alarm-badge.js';
 import { PlantClock } from './plant-clock.js';
 import { UserMenu } from './user-menu.js';
 
@@ -27,14 +28,17 @@ export interface AppHeaderProps {
   me: Me;
 }
 
-type NavKey = 'nav.plant' | 'nav.trends' | 'nav.health' | 'nav.connectors' | 'nav.access' | 'nav.audit';
+type NavKey = 'nav.plant' | 'nav.trends' | 'nav.alarms' | 'nav.health' | 'nav.connectors' | 'nav.access' | 'nav.audit';
+
+/** The alarm screens, all under the one Alarms link. */
+const ALARM_VIEWS: ReadonlySet<View> = new Set<View>(['alarms', 'alarm-history', 'rules', 'alarm-figures', 'on-call']);
 
 /** The top bar. */
 export function AppHeader({ view, tenant, timeZone, onMenu, me }: AppHeaderProps) {
   const link = useObservable(live.state);
   const th = useObservable(theme);
   const current = useObservable(lang);
-  const nav: Array<[View, NavKey]> = [['plant', 'nav.plant'], ['trends', 'nav.trends'], ['health', 'nav.health'], ['connectors', 'nav.connectors']];
+  const nav: Array<[View, NavKey]> = [['plant', 'nav.plant'], ['trends', 'nav.trends'], ['alarms', 'nav.alarms'], ['health', 'nav.health'], ['connectors', 'nav.connectors']];
   // Screens the user's grants cannot use are not offered (the server refuses them anyway).
   // Engineers share lines through showcase links; admins manage users and devices too.
   if (canSomewhere(me, 'engineer') || isPlatformOperator(me)) nav.push(['access', 'nav.access']);
@@ -49,10 +53,11 @@ export function AppHeader({ view, tenant, timeZone, onMenu, me }: AppHeaderProps
       </a>
       <nav class="views">
         {nav.map(([v, key]) => (
-          <a href={href(v)} class={view === v || (v === 'plant' && view === 'machine') ? 'active' : ''} data-testid={`nav-${v}`}>{t(key)}</a>
+          <a href={href(v)} class={view === v || (v === 'plant' && view === 'machine') || (v === 'alarms' && ALARM_VIEWS.has(view)) ? 'active' : ''} data-testid={`nav-${v}`}>{t(key)}</a>
         ))}
       </nav>
       <span class="spacer" />
+      <AlarmBadge />
       <PlantClock timeZone={timeZone} />
       <span class={`link link-${link}`} data-testid="link-state" title={t(LINK_LABEL[link])}>
         <span class="dot" aria-hidden="true" />

@@ -3,6 +3,8 @@
  * (the compiler checks it). `{name}` marks a placeholder filled by `t()`.
  * @module
  */
+import { alarmsEn } from '../alarms/i18n/en.js';
+
 export const en = {
   'app.title': 'Lightsout',
   'nav.plant': 'Plant',
@@ -302,6 +304,8 @@ export const en = {
   'cmd.method.reset': "Reset",
   'access.editGrants': "Grants…",
   'access.save': "Save",
+  // The alarm screens keep their messages beside them.
+  ...alarmsEn,
 } as const;
 
 /** A message key. */

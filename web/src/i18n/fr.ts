@@ -1,4 +1,5 @@
 /** French message catalog (keys: see en.ts). @module */
+import { alarmsFr } from '../alarms/i18n/fr.js';
 import type { Catalog } from './en.js';
 
 /** The French catalog. */
@@ -301,4 +302,5 @@ export const fr: Catalog = {
   'cmd.method.reset': "Réinitialiser",
   'access.editGrants': "Droits…",
   'access.save': "Enregistrer",
+  ...alarmsFr,
 };

@@ -1,4 +1,5 @@
 /** Simplified Chinese message catalog (keys: see en.ts). @module */
+import { alarmsZh } from '../alarms/i18n/zh.js';
 import type { Catalog } from './en.js';
 
 /** The Simplified Chinese catalog. */
@@ -301,4 +302,5 @@ export const zh: Catalog = {
   'cmd.method.reset': "复位",
   'access.editGrants': "授权…",
   'access.save': "保存",
+  ...alarmsZh,
 };
