@@ -4,7 +4,7 @@
  * retries is driven by a manual clock; the network I/O is real.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
@@ -258,12 +258,44 @@ describe('delivery to real servers', () => {
     expect((await job('hook')).lastError).toBe(`webhook target "Ops hook" (${hook.url}/alarms): no answer within 300 ms`);
   });
 
+  it('an SMTP server that never greets: the attempt times out and is retried', async () => {
+    const sockets: Socket[] = [];
+    const mute = createServer((s) => { sockets.push(s); });
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    smtpPort = (mute.address() as AddressInfo).port;
+    try {
+      const { svc, clock } = await service({ timeoutMs: 300 });
+      await targets(svc);
+      svc.raised(alarmRecord(), ['mail']);
+      await until(async () => (await attempts(1)) && clock.nextAt() === T0 + 5_000, 10_000);
+      expect((await job('mail')).lastError).toMatch(/^e-mail target "Ops mail" \(ops@plant\.example\): SMTP server 127\.0\.0\.1:\d+: timed out/);
+      expect(await job('mail')).toMatchObject({ state: 'pending', nextTs: T0 + 5_000 });
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => mute.close(() => resolve()));
+    }
+  });
+
+  it('a target removed while its job waits: given up at the next attempt, not retried', async () => {
+    const { svc, clock, journal } = await service();
+    await targets(svc);
+    hook.status = 500;
+    svc.raised(alarmRecord(), ['hook']);
+    await until(async () => (await attempts(1)) && clock.nextAt() !== undefined);
+    await svc.deleteTarget(engineer, 'hook');
+    clock.advance(5_000);
+    await until(() => journal.length === 1);
+    expect(journal[0]).toMatchObject({ kind: 'notify-failed', text: 'gave up after 2 attempts: notification target "hook" no longer exists' });
+    expect(clock.pending()).toBe(0);
+  });
+
   it('test messages: sent at once, or a clear error without the password', async () => {
     const { svc } = await service();
     await targets(svc);
     await svc.testTarget(engineer, 'mail');
     await until(() => mails.length === 1);
-    expect(mails[0]!.subject).toBe('Test: [LOW] Test notification — ');
+    expect(mails[0]!.subject).toBe('Test: [LOW] Test notification');
+    expect(mails[0]!.body).toContain('This is a test message from Lightsout');
     await svc.testTarget(engineer, 'hook');
     expect(hook.calls[0]!.body).toMatchObject({ event: 'test' });
     await expect(svc.testTarget(principal('operator'), 'mail')).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });

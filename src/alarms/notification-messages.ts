@@ -38,12 +38,12 @@ function localTime(ts: number, zone: string): string {
 /** The message of an alarm notification. `zone` is the site's, for the time shown to people. */
 export function alarmMessage(a: AlarmRecord, event: NotificationEvent, zone: string, paged?: PagedPerson): OutgoingMessage {
   const prefix = event === 'escalate' ? 'Escalation: ' : event === 'test' ? 'Test: ' : '';
-  const subject = `${prefix}[${a.priority.toUpperCase()}] ${a.ruleName} — ${a.area}`.slice(0, 300);
+  const subject = `${prefix}[${a.priority.toUpperCase()}] ${a.ruleName}${a.area ? ` — ${a.area}` : ''}`.slice(0, 300);
   const lines = [
     a.message,
     '',
     `Priority: ${a.priority}`,
-    `Area: ${a.area}`,
+    `Area: ${a.area || '(test)'}`,
     `Alarm: ${a.id}`,
     `State: ${a.state}`,
   ];

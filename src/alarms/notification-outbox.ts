@@ -28,7 +28,7 @@ export interface NotificationOutboxOptions {
   store: AlarmStore;
   clock: Clock;
   maxAttempts: number;
-  /** One attempt; rejects with the reason. */
+  /** One attempt; rejects with the reason. An error with `details.permanent` is not retried (e.g. the target is gone). */
   send(job: NotificationJob): Promise<void>;
   /** After a delivery was saved. */
   delivered(job: NotificationJob): void;
@@ -138,10 +138,12 @@ export class NotificationOutbox {
 
   private async attempt(j: NotificationJob): Promise<void> {
     let error: string | undefined;
+    let permanent = false;
     try {
       await this.o.send(j);
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
+      permanent = (err as { details?: { permanent?: unknown } })?.details?.permanent === true;
     }
     const now = this.o.clock.now();
     const next: NotificationJob = { ...j, attempts: j.attempts + 1 };
@@ -150,7 +152,7 @@ export class NotificationOutbox {
       delete next.lastError;
     } else {
       next.lastError = error.slice(0, 1000);
-      if (next.attempts >= this.o.maxAttempts) next.state = 'failed';
+      if (permanent || next.attempts >= this.o.maxAttempts) next.state = 'failed';
       else next.nextTs = now + retryDelay(next.attempts, this.o.random);
     }
     try {

@@ -63,7 +63,7 @@ export class NotificationService implements AlarmNotifier {
       store: o.store, clock: this.clock, maxAttempts: o.settings.maxAttempts, random: o.random, concurrency: o.concurrency, log: o.log,
       send: (job) => this.deliver(job),
       delivered: (job) => o.journal(job.tenant, job.alarmId, 'notify', `delivered to ${this.targetText(job)}${forWhom(job)}`),
-      failed: (job) => o.journal(job.tenant, job.alarmId, 'notify-failed', `gave up after ${job.attempts} attempts${forWhom(job)}: ${job.lastError ?? 'unknown error'}`),
+      failed: (job) => o.journal(job.tenant, job.alarmId, 'notify-failed', `gave up after ${job.attempts} attempt${job.attempts === 1 ? '' : 's'}${forWhom(job)}: ${job.lastError ?? 'unknown error'}`),
     });
   }
 
@@ -242,7 +242,7 @@ export class NotificationService implements AlarmNotifier {
 
   private async deliver(job: NotificationJob): Promise<void> {
     const t = this.targets.get(key(job.tenant, job.targetId));
-    if (!t) throw new LightsoutError('LIGHTSOUT_NOTIFICATION_FAILED', `notification target "${job.targetId}" no longer exists`);
+    if (!t) throw new LightsoutError('LIGHTSOUT_NOTIFICATION_FAILED', `notification target "${job.targetId}" no longer exists`, { details: { target: job.targetId, permanent: true } });
     const m: OutgoingMessage = { subject: job.subject, body: job.body, payload: job.payload };
     await this.sender(t)(t, m);
   }
