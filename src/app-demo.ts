@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { connectorDataDir } from './app-connectors.js';
+import { setUpDemoAlarms, startDemoPager, type DemoAlarmServices } from './app-demo-alarms.js';
 import type { AuthService } from './auth/auth-service.js';
 import type { DeviceCredentials } from './auth/device-credentials.js';
 import type { Principal } from './core/auth.js';
@@ -17,7 +18,8 @@ import type { ConnectorSupervisor } from './ingest/connector-supervisor.js';
 import type { IngestPipeline } from './ingest/pipeline.js';
 import type { TagRegistry } from './ingest/tag-registry.js';
 import { VirtualFactory } from './sim/factory.js';
-import { demoCommandMeta } from './sim/plant.js';
+import type { MachineKind } from './sim/machine-types.js';
+import { allMachines, demoCommandMeta } from './sim/plant.js';
 
 /** What the demo needs from the platform. */
 export interface DemoWiring {
@@ -31,6 +33,23 @@ export interface DemoWiring {
   supervisor: ConnectorSupervisor;
   dataDir: string;
   log: Logger;
+  /** The rules and notification services, when the platform runs alarms: the demo adds its templates and roster. */
+  alarms?: DemoAlarmServices;
+}
+
+/** The demo's virtual factory; stopping it also closes the demo pager (app-demo-alarms.ts). */
+class DemoFactory extends VirtualFactory {
+  private readonly closers: Array<() => Promise<void>> = [];
+
+  /** Run `fn` when the factory stops. */
+  onStop(fn: () => Promise<void>): void {
+    this.closers.push(fn);
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    await Promise.all(this.closers.splice(0).map((f) => f()));
+  }
 }
 
 /** Start the virtual factory and the connectors to its OPC UA and Modbus servers. */
@@ -43,7 +62,7 @@ export async function startDemo(w: DemoWiring): Promise<VirtualFactory> {
   const simPassword = (await w.auth.store.getDevice(simDevice))
     ? await w.devices.resetPassword(system, simDevice)
     : (await w.devices.add(system, { id: simDevice, description: 'the virtual factory (demo)' })).password!;
-  const factory = new VirtualFactory({
+  const factory = new DemoFactory({
     mqttUrl: w.mqttUrl, username: simDevice, password: simPassword, ...(w.trustCert ? { trustCert: w.trustCert } : {}), tenant, factories: config.simFactories, lines: config.simLines,
     machines: config.simMachines, tags: config.simTags, rateHz: config.simRate, protocol: 'all', opcuaPkiDir: join(w.dataDir, 'sim', 'opcua-pki'), log,
   });
@@ -52,6 +71,17 @@ export async function startDemo(w: DemoWiring): Promise<VirtualFactory> {
     .filter((s) => !registry.assetMeta(tenant, s.name)?.timeZone)
     .map((s) => ({ path: s.name, timeZone: s.timezone }));
   if (zones.length > 0) await registry.updateAssets(tenant, zones);
+  // Alarms: the templates first (on a fresh data directory no machine has a type yet, so they are
+  // not checked against tags that do not exist yet), then each machine's type, unless set already.
+  const machines = allMachines(factory.plant);
+  if (w.alarms) {
+    const pager = w.alarms.notifications ? await startDemoPager(log) : undefined;
+    if (pager) factory.onStop(() => pager.close());
+    const kinds = [...new Set(machines.map((m) => m.type.kind))] as MachineKind[];
+    await setUpDemoAlarms({ services: w.alarms, system, kinds, rateHz: config.simRate, ...(pager ? { pagerUrl: pager.url } : {}), log });
+  }
+  const typed = machines.filter((m) => !registry.assetMeta(tenant, m.assetPath)?.machineType).map((m) => ({ path: m.assetPath, machineType: m.type.kind }));
+  if (typed.length > 0) await registry.updateAssets(tenant, typed);
   // Its setpoints take remote commands (docs/commands.md) once their tags exist, unless an engineer already decided.
   const commandMeta = new Map(demoCommandMeta(factory.plant).map((m) => [m.path, m]));
   pipeline.onPoints((t, points) => {

@@ -1,0 +1,134 @@
+/**
+ * Lights-out automation end to end: a real platform, the virtual factory's machining line over
+ * Sparkplug B, a rule on a CNC mill's spindle temperature whose action stops the machine. The
+ * simulator's coolant pump is failed on purpose (`Commands/fault_coolant`); the spindle heats,
+ * the alarm is raised, the rule's stop goes through the command path as `rule:<id>` (commands
+ * list, audit trail, interlock), the machine stops and cools. A second machine whose stop has an
+ * interlock that does not hold keeps running, and the alarm's journal says `action-failed`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualFactory } from '../src/sim/factory.js';
+import { getJson, sendJson, startTestPlatform, waitFor } from './helpers.js';
+
+let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+let factory: VirtualFactory;
+
+// One machining line (Sparkplug B) of two CNC mills. With the default seed both run for minutes
+// before their first starvation or fault.
+const CNC1 = 'shanghai-lingang/machining/line-1/cnc-01';
+const CNC2 = 'shanghai-lingang/machining/line-1/cnc-02';
+const api = (path: string) => `${platform.httpUrl}/api/v1${path}`;
+
+beforeAll(async () => {
+  platform = await startTestPlatform({ commandReadbackMs: 5000 });
+  factory = new VirtualFactory({ mqttUrl: platform.mqttUrl, ...platform.mqttAuth, tenant: 'demo', factories: 1, lines: 1, machines: 2, rateHz: 2 });
+  await factory.start();
+  await waitFor(async () => {
+    const tags = await Promise.all([CNC1, CNC2].map(async (m) => (await getJson(api(`/tags?prefix=${m}/Commands/fault_coolant`))).body.tags?.length === 1));
+    return tags.every(Boolean);
+  }, 15_000, 'the mills\' tags');
+}, 30_000);
+
+afterAll(async () => {
+  await factory?.stop();
+  await platform?.stop();
+});
+
+async function latest(tag: string): Promise<{ value: any; ts: number; quality: string }> {
+  const r = await getJson(api(`/latest?tag=${encodeURIComponent(tag)}`));
+  return r.body.points[0];
+}
+
+/** A person's command: request and confirm; resolves with the final command. */
+async function command(machine: string, method: string, key: string): Promise<any> {
+  const r = await sendJson('POST', api('/commands'), { kind: 'call', machine, method, idempotencyKey: key });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  await sendJson('POST', api(`/commands/${r.body.command.id}/confirm`));
+  return waitFor(async () => {
+    const c = (await getJson(api(`/commands/${r.body.command.id}`))).body;
+    return ['succeeded', 'failed', 'expired', 'rejected', 'cancelled'].includes(c.state) ? c : undefined;
+  }, 8000, `${method} on ${machine}`);
+}
+
+/** A rule on the mill: spindle_temp a few degrees above where it is now; on raise, call stop. */
+async function overTemperatureRule(id: string, machine: string): Promise<number> {
+  const now = Number((await latest(`${machine}/spindle_temp`)).value);
+  const limit = Math.round(now + 6);
+  const r = await sendJson('POST', api('/rules'), {
+    id, asset: machine, name: 'Spindle over temperature', enabled: true,
+    condition: { kind: 'threshold', tag: 'spindle_temp', op: '>', limit, deadband: 1 }, onDelayS: 2,
+    alarm: { priority: 'high', message: 'Spindle at {spindle_temp} (limit {limit})' },
+    actions: [{ on: 'raise', command: { kind: 'call', method: 'stop' } }],
+  });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return limit;
+}
+
+const journal = async (id: string): Promise<any[]> =>
+  (await getJson(api(`/alarms/history?alarm=${encodeURIComponent(id)}&from=${Date.now() - 600_000}&limit=100`))).body.events ?? [];
+
+describe('lights-out automation', () => {
+  it('an over-temperature raises the alarm, the rule stops the machine through the command path, and the spindle cools', async () => {
+    expect((await latest(`${CNC1}/state`)).value).toBe('running');
+    const limit = await overTemperatureRule('cnc-01-hot', CNC1);
+    const broken = await command(CNC1, 'fault_coolant', 'automation-fault-1');
+    expect(broken.state).toBe('succeeded');
+
+    const alarm = await waitFor(async () => {
+      const a = (await getJson(api(`/alarms/${encodeURIComponent('cnc-01-hot')}`))).body;
+      return a.conditionActive === true ? a : undefined;
+    }, 30_000, 'the alarm to be raised');
+    expect(alarm).toMatchObject({ id: 'cnc-01-hot', area: CNC1, priority: 'high', state: 'unacknowledged' });
+    expect(Number(alarm.value)).toBeGreaterThan(limit);
+
+    // The stop is a command by the rule, like anyone's: listed, confirmed by the rule itself, read back.
+    const stop = await waitFor(async () => {
+      const list = (await getJson(api('/commands?limit=50'))).body.commands as any[];
+      const c = list.find((x) => x.requestedBy?.id === 'rule:cnc-01-hot');
+      return c && c.state === 'succeeded' ? c : undefined;
+    }, 15_000, 'the rule\'s stop to succeed');
+    expect(stop).toMatchObject({ kind: 'call', machine: CNC1, method: 'stop', tag: `${CNC1}/Commands/stop` });
+    expect(stop.requestedBy.name).toBe('rule:cnc-01-hot');
+    expect(stop.history.map((h: any) => h.state)).toEqual(['requested', 'authorised', 'awaiting-confirmation', 'sent', 'acknowledged', 'succeeded']);
+
+    const audit = (await getJson(api(`/audit?actor=${encodeURIComponent('rule:cnc-01-hot')}&limit=50`))).body.records as any[];
+    const actions = audit.map((r) => r.action);
+    for (const a of ['command.requested', 'command.confirmed', 'command.sent', 'command.succeeded']) expect(actions, a).toContain(a);
+
+    const events = await journal('cnc-01-hot');
+    expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['raise', 'action']));
+    expect(events.find((e) => e.kind === 'action').text).toContain(stop.id);
+
+    // The machine stands still and its spindle cools.
+    await waitFor(async () => (await latest(`${CNC1}/state`)).value === 'idle', 5000, 'cnc-01 idle');
+    const hot = await latest(`${CNC1}/spindle_temp`);
+    await new Promise((r) => setTimeout(r, 4000));
+    const later = await latest(`${CNC1}/spindle_temp`);
+    expect(later.ts).toBeGreaterThan(hot.ts);
+    expect(Number(later.value)).toBeLessThan(Number(hot.value) - 1);
+    // The alarm clears once the spindle is back below limit − deadband.
+    await waitFor(async () => (await getJson(api('/alarms/cnc-01-hot'))).body.conditionActive === false, 20_000, 'the alarm to clear');
+  }, 90_000);
+
+  it('an interlock that does not hold refuses the automatic stop: the machine keeps running, the journal says action-failed', async () => {
+    // Stopping cnc-02 is allowed only while its spindle is below 60 °C: not the case once it overheats.
+    const marked = await sendJson('PATCH', api('/tags'), { tags: [{ path: `${CNC2}/Commands/stop`, interlock: 'tags["spindle_temp"] < 60.0' }] });
+    expect(marked.status, JSON.stringify(marked.body)).toBe(200);
+    expect((await latest(`${CNC2}/state`)).value).toBe('running');
+    await overTemperatureRule('cnc-02-hot', CNC2);
+    expect((await command(CNC2, 'fault_coolant', 'automation-fault-2')).state).toBe('succeeded');
+
+    const failed = await waitFor(async () => (await journal('cnc-02-hot')).find((e) => e.kind === 'action-failed'), 40_000, 'action-failed in the journal');
+    expect(failed.by).toBe('rule:cnc-02-hot');
+    expect(failed.text).toMatch(/interlock/i);
+    const refused = ((await getJson(api('/commands?limit=50'))).body.commands as any[]).find((c) => c.requestedBy?.id === 'rule:cnc-02-hot');
+    expect(refused).toMatchObject({ state: 'rejected', kind: 'call', machine: CNC2, method: 'stop' });
+    const audit = (await getJson(api(`/audit?actor=${encodeURIComponent('rule:cnc-02-hot')}&limit=50`))).body.records as any[];
+    expect(audit.some((r) => r.action === 'command.rejected')).toBe(true);
+
+    // The alarm stands (the interlock refused the action, not the alarm), and the machine still runs.
+    expect((await getJson(api('/alarms/cnc-02-hot'))).body).toMatchObject({ state: 'unacknowledged', conditionActive: true });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await latest(`${CNC2}/state`)).value).toBe('running');
+  }, 90_000);
+});
