@@ -18,6 +18,8 @@ const BENCHES: Array<{ name: string; file: string; args: string[]; quick: string
   { name: 'auth', file: 'bench/auth-bench.ts', args: ['--seconds', '5'], quick: ['--seconds', '1', '--logins', '5', '--connects', '5'] },
   { name: 'opcua', file: 'bench/opcua-bench.ts', args: [], quick: ['--machines', '10', '--window', '5', '--windows', '1', '--warmup', '2'] },
   { name: 'modbus', file: 'bench/modbus-bench.ts', args: [], quick: ['--devices', '10', '--seconds', '5', '--warmup', '2'] },
+  { name: 'rules', file: 'bench/rules-bench.ts', args: ['--seconds', '15', '--rounds', '3'], quick: ['--seconds', '4', '--warmup', '2', '--rounds', '1', '--devices', '10'] },
+  { name: 'alarm-latency', file: 'bench/alarm-latency-bench.ts', args: ['--n', '500'], quick: ['--n', '50'] },
   { name: 'edge-replay', file: 'bench/edge-replay-bench.ts', args: ['1000000', '--platform'], quick: ['50000'] },
 ];
 
