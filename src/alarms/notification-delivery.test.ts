@@ -106,7 +106,10 @@ async function targets(svc: NotificationService): Promise<void> {
 
 const jobs = async (): Promise<NotificationJob[]> => store.listJobs('acme', 100);
 const job = async (targetId: string): Promise<NotificationJob> => (await jobs()).find((j) => j.targetId === targetId)!;
-const attempts = async (n: number): Promise<boolean> => (await jobs()).every((j) => j.attempts === n);
+const attempts = async (n: number): Promise<boolean> => {
+  const all = await jobs();
+  return all.length > 0 && all.every((j) => j.attempts === n);
+};
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lightsout-delivery-'));
@@ -189,6 +192,24 @@ describe('delivery to real servers', () => {
     expect(hook.calls).toHaveLength(4);
     expect((await jobs()).map((j) => [j.state, j.attempts])).toEqual([['delivered', 4], ['delivered', 4]]);
     expect(clock.pending()).toBe(0);
+  });
+
+  it('an alarm chattering while the SMTP server is down pages once when it is back', async () => {
+    const { svc, clock, journal } = await service();
+    await targets(svc);
+    await stopSmtp();
+    for (let i = 1; i <= 5; i++) svc.raised(alarmRecord({ raiseCount: i }), ['mail']);
+    await until(async () => (await attempts(1)) && clock.nextAt() !== undefined);
+    svc.raised(alarmRecord({ raiseCount: 6 }), ['mail']);
+    svc.raised(alarmRecord({ id: 'other' }), ['mail']);
+    await until(async () => (await jobs()).length === 2);
+    await startSmtp(smtpPort);
+    clock.advance(5_000);
+    await until(() => journal.length === 2, 10_000);
+    expect(mails.map((m) => m.subject)).toHaveLength(2);
+    expect((await jobs()).map((j) => j.alarmId).sort()).toEqual(['cnc-01-spindle-hot', 'other']);
+    svc.raised(alarmRecord({ raiseCount: 7 }), ['mail']); // delivered before: a new raise pages again
+    await until(() => mails.length === 3, 10_000);
   });
 
   it('gives up after maxAttempts: failed, and only then notify-failed', async () => {

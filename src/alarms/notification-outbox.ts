@@ -42,13 +42,21 @@ export interface NotificationOutboxOptions {
 
 const targetKey = (j: NotificationJob): string => `${j.tenant}\u0000${j.targetId}`;
 
+const alarmTargetKey = (j: NotificationJob): string => `${j.tenant}\u0000${j.alarmId}\u0000${j.targetId}`;
+
 /** Delivers queued notification jobs. */
 export class NotificationOutbox {
+  /** Jobs not delivered or given up, oldest first (a retried job keeps its place). */
   private readonly pending = new Map<string, NotificationJob>();
+  /** The waiting job of each alarm and target (queued or pending). */
+  private readonly open = new Map<string, string>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly perTarget = new Map<string, number>();
   private readonly total: number;
   private readonly perTargetMax: number;
+  private incoming: NotificationJob[] = [];
+  private flushing: Promise<void> | undefined;
+  private pumpQueued = false;
   private timer: unknown;
   private timerTs = Infinity;
   private started = false;
@@ -61,7 +69,9 @@ export class NotificationOutbox {
   /** Read back the pending jobs and start delivering. */
   async start(): Promise<void> {
     for (const j of await this.o.store.dueJobs(Number.MAX_SAFE_INTEGER, 1_000_000)) {
-      if (j.state === 'pending') this.pending.set(j.id, j);
+      if (j.state !== 'pending') continue;
+      this.pending.set(j.id, j);
+      this.open.set(alarmTargetKey(j), j.id);
     }
     this.started = true;
     this.pump();
@@ -71,35 +81,68 @@ export class NotificationOutbox {
   async stop(): Promise<void> {
     this.started = false;
     this.disarm();
+    await this.flushing;
     await Promise.allSettled([...this.running.values()]);
   }
 
-  /** Save new jobs (durably), then attempt them. */
-  async enqueue(jobs: readonly NotificationJob[]): Promise<void> {
-    if (jobs.length === 0) return;
-    try {
-      await this.o.store.saveJobs(jobs);
-    } catch (err) {
-      // Paging matters more than the log: deliver anyway, the outbox just cannot survive a restart.
-      this.o.log?.error?.({ err, jobs: jobs.length }, 'notification jobs could not be saved; delivering them without a durable record');
+  /**
+   * Queue jobs: saved (durably) together with the others of the same tick, then attempted. A job
+   * for an alarm and target that still has one waiting is dropped: an alarm that chatters while
+   * its target is down pages once when the target is back, not once per raise. Resolves when saved.
+   */
+  enqueue(jobs: readonly NotificationJob[]): Promise<void> {
+    for (const j of jobs) {
+      const k = alarmTargetKey(j);
+      if (this.open.has(k)) continue;
+      this.open.set(k, j.id);
+      this.incoming.push(j);
     }
-    for (const j of jobs) this.pending.set(j.id, j);
-    this.pump();
+    this.flushing ??= Promise.resolve().then(() => this.flush());
+    return this.flushing;
   }
 
   /** Jobs not yet delivered or given up (tests, health). */
   pendingCount(): number {
-    return this.pending.size;
+    return this.pending.size + this.incoming.length;
   }
 
+  private async flush(): Promise<void> {
+    this.flushing = undefined;
+    const batch = this.incoming;
+    this.incoming = [];
+    if (batch.length === 0) return;
+    try {
+      await this.o.store.saveJobs(batch);
+    } catch (err) {
+      // Paging matters more than the record: deliver anyway; these jobs just cannot survive a restart.
+      this.o.log?.error?.({ err, jobs: batch.length }, 'notification jobs could not be saved; delivering them without a durable record');
+    }
+    for (const j of batch) this.pending.set(j.id, j);
+    this.schedulePump();
+  }
+
+  /** One pump per tick, however many attempts ended in it. */
+  private schedulePump(): void {
+    if (this.pumpQueued) return;
+    this.pumpQueued = true;
+    queueMicrotask(() => {
+      this.pumpQueued = false;
+      this.pump();
+    });
+  }
+
+  /** Start due jobs, oldest first, within the limits; arm a timer for the earliest one due later. */
   private pump(): void {
     if (!this.started) return;
     const now = this.o.clock.now();
-    const due = [...this.pending.values()]
-      .filter((j) => j.nextTs <= now && !this.running.has(j.id))
-      .sort((a, b) => a.nextTs - b.nextTs || a.createdTs - b.createdTs);
-    for (const j of due) {
-      if (this.running.size >= this.total) break;
+    let later = Infinity;
+    for (const j of this.pending.values()) {
+      if (this.running.has(j.id)) continue;
+      if (j.nextTs > now) {
+        if (j.nextTs < later) later = j.nextTs;
+        continue;
+      }
+      if (this.running.size >= this.total) continue;
       const k = targetKey(j);
       const n = this.perTarget.get(k) ?? 0;
       if (n >= this.perTargetMax) continue;
@@ -109,16 +152,14 @@ export class NotificationOutbox {
         const left = (this.perTarget.get(k) ?? 1) - 1;
         if (left > 0) this.perTarget.set(k, left);
         else this.perTarget.delete(k);
-        this.pump();
+        this.schedulePump();
       }));
     }
-    this.arm(now);
+    this.arm(now, later);
   }
 
   /** A timer for the earliest job due later; due jobs held back by the limits start when a slot frees. */
-  private arm(now: number): void {
-    let next = Infinity;
-    for (const j of this.pending.values()) if (j.nextTs > now && j.nextTs < next && !this.running.has(j.id)) next = j.nextTs;
+  private arm(now: number, next: number): void {
     if (next === this.timerTs) return;
     this.disarm();
     if (next === Infinity) return;
@@ -165,6 +206,7 @@ export class NotificationOutbox {
       return;
     }
     this.pending.delete(j.id);
+    if (this.open.get(alarmTargetKey(j)) === j.id) this.open.delete(alarmTargetKey(j));
     try {
       if (next.state === 'delivered') this.o.delivered(next);
       else this.o.failed(next);
