@@ -7,7 +7,7 @@ import { LightsoutError } from '../core/errors.js';
 import type { RuleAction, RuleDefinition } from '../core/rule-port.js';
 import { SqliteAlarmStore } from '../store/sqlite/sqlite-alarm-store.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
-import type { AlarmService } from './alarm-service.js';
+import { AlarmService } from './alarm-service.js';
 import { CELL, TENANT, TestClock, person, rule, startService } from './alarm-test-kit.js';
 
 /** A temporary SQLite metadata file; `open()` gives a fresh handle on it (a restart). */
@@ -298,5 +298,25 @@ describe('AlarmService', () => {
     svc.suppression(TENANT, 'hot', false, clock.now());
     expect(state('hot')).toBe('unacknowledged');
     expect(notifier.calls).toHaveLength(1);
+  });
+
+  it('disabling a rule clears its alarm without running the rule\'s clear actions', async () => {
+    svc.define(rule('hot', { actions: [{ on: 'clear', command: { kind: 'call', method: 'restart' } }] }));
+    raise('hot');
+    svc.define(rule('hot', { enabled: false, actions: [{ on: 'clear', command: { kind: 'call', method: 'restart' } }] }));
+    await settle();
+    expect(svc.get(viewer, 'hot').conditionActive).toBe(false);
+    expect(runner.runs).toEqual([]);
+  });
+
+  it('keeps calls from the rules engine made before start, and drops those after stop', async () => {
+    const later = new AlarmService({ store, clock, settings: { maxShelveMinutes: 60 } });
+    later.define(rule('early'));
+    later.condition(TENANT, 'early', true, clock.now(), { message: 'early raise' });
+    await later.start();
+    expect(later.get(viewer, 'early')).toMatchObject({ state: 'unacknowledged', message: 'early raise' });
+    await later.stop();
+    later.condition(TENANT, 'early', false, clock.now(), { message: 'after stop' });
+    expect(later.get(viewer, 'early').state).toBe('unacknowledged');
   });
 });

@@ -15,15 +15,17 @@
  * @module
  */
 import type { AlarmConditionSink, AlarmNotifier, AlarmActionRunner, AlarmRecord, AlarmState, AlarmStore, AlarmEvent, AlarmHistoryQuery } from '../core/alarm-port.js';
-import { can, requireRole, type Principal, type Role } from '../core/auth.js';
+import { requireRole, type Principal, type Role } from '../core/auth.js';
 import { LightsoutError } from '../core/errors.js';
 import type { Value } from '../core/point.js';
-import { ALARM_PRIORITIES, systemClock, type AlarmPriority, type Clock, type RuleAction, type RuleDefinition } from '../core/rule-port.js';
+import { systemClock, type AlarmPriority, type Clock, type RuleDefinition } from '../core/rule-port.js';
 import type { ApiAlarm, ApiAlarmEvent, ApiAlarmFigures } from '../protocol/alarm-types.js';
 import { alarmFigures, STALE_MS, TEN_MINUTES_MS } from './alarm-figures.js';
 import { applyAlarmInput, UNACKED_STATES, type AlarmInput, type AlarmTransition } from './alarm-state.js';
+import { runRuleActions } from './alarm-automation.js';
+import { AlarmTimers } from './alarm-timers.js';
 import { AlarmWriter } from './alarm-writer.js';
-import { alarmHistory, toApiAlarm } from './alarm-views.js';
+import { alarmHistory, selectAlarms, toApiAlarm } from './alarm-views.js';
 
 /** Options of the {@link AlarmService}. */
 export interface AlarmServiceOptions {
@@ -38,10 +40,6 @@ export interface AlarmServiceOptions {
 interface Entry {
   record: AlarmRecord;
   rule?: RuleDefinition;
-  shelveAt?: number;
-  shelveTimer?: unknown;
-  escalateAt?: number;
-  escalateTimer?: unknown;
 }
 
 const key = (tenant: string, id: string): string => `${tenant}\u0000${id}`;
@@ -54,36 +52,46 @@ export class AlarmService implements AlarmConditionSink {
   private readonly listeners = new Set<(tenant: string, alarm: ApiAlarm) => void>();
   private readonly clock: Clock;
   private readonly writer: AlarmWriter;
-  private started = false;
+  private readonly timers: AlarmTimers;
+  private phase: 'new' | 'started' | 'stopped' = 'new';
   /** Rules engine calls that came before start(): replayed once the records are loaded. */
   private early: Array<() => void> = [];
 
   constructor(private readonly o: AlarmServiceOptions) {
     this.clock = o.clock ?? systemClock;
     this.writer = new AlarmWriter({ store: o.store, clock: this.clock, log: o.log, onDurable: (rs) => this.tell(rs) });
+    this.timers = new AlarmTimers(this.clock, {
+      shelveExpired: (k) => {
+        const e = this.entries.get(k);
+        if (e?.record.state === 'shelved') this.apply(e, { kind: 'unshelve', text: 'shelve expired' }, 'system', this.clock.now());
+      },
+      escalationDue: (k) => {
+        const e = this.entries.get(k);
+        if (e) this.escalate(e);
+      },
+    });
   }
 
   /** Load every alarm; re-arm shelve expiries and escalations (those already due fire now). */
   async start(): Promise<void> {
     for (const r of await this.o.store.loadAlarms()) this.entries.set(key(r.tenant, r.id), { record: r });
-    this.started = true;
+    this.phase = 'started';
     const early = this.early;
     this.early = [];
     for (const fn of early) fn();
     const now = this.clock.now();
     for (const e of this.entries.values()) {
-      const r = e.record;
       // What fell due while the platform was down happens now.
-      if (r.state === 'shelved' && r.shelved && r.shelved.untilTs <= now) this.apply(e, { kind: 'unshelve', text: 'shelve expired' }, 'system', now);
-      else if (UNACKED_STATES.includes(r.state) && r.escalationDueTs !== undefined && r.escalationDueTs <= now) this.escalate(e);
+      if ((AlarmTimers.shelveDue(e.record) ?? Infinity) <= now) this.apply(e, { kind: 'unshelve', text: 'shelve expired' }, 'system', now);
+      else if (this.o.notifier && (AlarmTimers.escalationDue(e.record) ?? Infinity) <= now) this.escalate(e);
       this.syncTimers(e);
     }
   }
 
   /** Stop the timers and write what is pending. */
   async stop(): Promise<void> {
-    this.started = false;
-    for (const e of this.entries.values()) this.clearTimers(e);
+    this.phase = 'stopped';
+    this.timers.clearAll();
     this.writer.stop();
     await this.writer.flush();
   }
@@ -96,7 +104,7 @@ export class AlarmService implements AlarmConditionSink {
   // ---- AlarmConditionSink (the rules engine)
 
   define(rule: RuleDefinition): void {
-    if (!this.started) { this.early.push(() => this.define(rule)); return; }
+    if (this.later(() => this.define(rule))) return;
     const k = key(rule.tenant, rule.id);
     const e = this.entries.get(k);
     if (!e) {
@@ -114,15 +122,18 @@ export class AlarmService implements AlarmConditionSink {
       e.record = { ...r, ruleName: rule.name, area: rule.asset, priority: rule.alarm.priority };
       this.writer.put(e.record);
     }
-    // A disabled rule is no longer evaluated: its alarm clears.
-    if (!rule.enabled && e.record.conditionActive) this.apply(e, { kind: 'condition', active: false, message: e.record.message, ...valueOf(e.record) }, 'system', this.clock.now());
+    // A disabled rule is no longer evaluated: its alarm clears, without the rule's clear actions
+    // (nothing happened on the machine).
+    if (!rule.enabled && e.record.conditionActive) {
+      this.apply(e, { kind: 'condition', active: false, message: e.record.message, ...valueOf(e.record) }, 'system', this.clock.now(), false);
+    }
   }
 
   remove(tenant: string, id: string): void {
-    if (!this.started) { this.early.push(() => this.remove(tenant, id)); return; }
+    if (this.later(() => this.remove(tenant, id))) return;
     const e = this.entries.get(key(tenant, id));
     if (!e) return;
-    this.clearTimers(e);
+    this.timers.clear(key(tenant, id));
     this.entries.delete(key(tenant, id));
     const r = e.record;
     const ts = this.clock.now();
@@ -131,14 +142,14 @@ export class AlarmService implements AlarmConditionSink {
   }
 
   condition(tenant: string, id: string, active: boolean, ts: number, info: { value?: Value; message: string }): void {
-    if (!this.started) { this.early.push(() => this.condition(tenant, id, active, ts, info)); return; }
+    if (this.later(() => this.condition(tenant, id, active, ts, info))) return;
     const e = this.entries.get(key(tenant, id));
     if (!e) { this.o.log?.warn({ tenant, alarm: id }, 'condition of an alarm that was never defined; ignored'); return; }
     this.apply(e, { kind: 'condition', active, message: info.message, ...(info.value !== undefined ? { value: info.value } : {}) }, 'system', ts);
   }
 
   suppression(tenant: string, id: string, suppressed: boolean, ts: number): void {
-    if (!this.started) { this.early.push(() => this.suppression(tenant, id, suppressed, ts)); return; }
+    if (this.later(() => this.suppression(tenant, id, suppressed, ts))) return;
     const e = this.entries.get(key(tenant, id));
     if (e) this.apply(e, { kind: 'suppression', suppressed }, 'system', ts);
   }
@@ -147,17 +158,7 @@ export class AlarmService implements AlarmConditionSink {
 
   /** Alarms the caller may see (viewer on the alarm's area); default those not normal. */
   list(p: Principal, q: { state?: AlarmState[]; area?: string; priority?: AlarmPriority[]; all?: boolean } = {}): ApiAlarm[] {
-    const out: AlarmRecord[] = [];
-    for (const { record: r } of this.entries.values()) {
-      if (r.tenant !== p.tenant || !can(p, 'viewer', r.area)) continue;
-      if (q.state && q.state.length > 0 ? !q.state.includes(r.state) : !q.all && r.state === 'normal') continue;
-      if (q.area && !(r.area === q.area || r.area.startsWith(`${q.area.replace(/\/+$/, '')}/`))) continue;
-      if (q.priority && q.priority.length > 0 && !q.priority.includes(r.priority)) continue;
-      out.push(r);
-    }
-    const rank = (r: AlarmRecord): number => ALARM_PRIORITIES.indexOf(r.priority);
-    out.sort((a, b) => rank(a) - rank(b) || b.stateTs - a.stateTs || a.id.localeCompare(b.id));
-    return out.map(toApiAlarm);
+    return selectAlarms([...this.entries.values()].map((e) => e.record), p, q).map(toApiAlarm);
   }
 
   get(p: Principal, id: string): ApiAlarm {
@@ -244,6 +245,12 @@ export class AlarmService implements AlarmConditionSink {
 
   // ---- internals
 
+  /** Before start: keep the call for then (true). After stop: drop it (true). */
+  private later(call: () => void): boolean {
+    if (this.phase === 'new') this.early.push(call);
+    return this.phase !== 'started';
+  }
+
   private entry(p: Principal, id: string, role: Role, what: string): Entry {
     const e = this.entries.get(key(p.tenant, id));
     if (!e) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `no alarm "${id}" in tenant ${p.tenant}`);
@@ -260,35 +267,19 @@ export class AlarmService implements AlarmConditionSink {
   }
 
   /** Run one input through the state machine, then automation, notification, persistence, timers. */
-  private apply(e: Entry, input: AlarmInput, by: string, ts: number): AlarmTransition {
+  private apply(e: Entry, input: AlarmInput, by: string, ts: number, automate = true): AlarmTransition {
     const t = applyAlarmInput(e.record, input, { ts, by, latched: e.rule?.alarm.latched === true });
     if (!t.changed) return t;
     e.record = t.record;
-    if ((t.raised || t.cleared) && t.record.state !== 'out-of-service') this.runActions(e, t.raised ? 'raise' : 'clear');
+    const rule = e.rule;
+    if (automate && rule && this.o.actions && (t.raised || t.cleared) && t.record.state !== 'out-of-service') {
+      runRuleActions(rule, t.raised ? 'raise' : 'clear', this.o.actions, (kind, text) => this.note(rule.tenant, rule.id, kind, text));
+    }
     this.writer.journal(t.events);
     if (t.annunciated) this.notifyRaised(e);
     this.writer.put(e.record);
     this.syncTimers(e);
     return t;
-  }
-
-  private runActions(e: Entry, on: 'raise' | 'clear'): void {
-    const rule = e.rule;
-    const runner = this.o.actions;
-    if (!rule || !runner) return;
-    for (const a of rule.actions ?? []) {
-      if (a.on !== on) continue;
-      const what = describeAction(a);
-      const failed = (err: unknown): void => {
-        const code = (err as { code?: string }).code;
-        this.note(rule.tenant, rule.id, 'action-failed', `${what}: ${code ? `${code}: ` : ''}${(err as Error).message ?? String(err)}`);
-      };
-      try {
-        runner.run(rule, a).then((cmd) => this.note(rule.tenant, rule.id, 'action', `${what}: command ${cmd}`), failed);
-      } catch (err) {
-        failed(err);
-      }
-    }
   }
 
   private notifyRaised(e: Entry): void {
@@ -305,8 +296,6 @@ export class AlarmService implements AlarmConditionSink {
 
   private escalate(e: Entry): void {
     const r = e.record;
-    e.escalateAt = undefined;
-    e.escalateTimer = undefined;
     if (!this.o.notifier || !UNACKED_STATES.includes(r.state) || r.escalationDueTs === undefined) return;
     const next: AlarmRecord = { ...r };
     delete next.escalationDueTs;
@@ -329,35 +318,8 @@ export class AlarmService implements AlarmConditionSink {
     return { tenant: r.tenant, alarmId: r.id, ts: this.clock.now(), kind, from: r.state, to: r.state, area: r.area, priority: r.priority, by: 'system', text };
   }
 
-  /** Arm (or disarm) the shelve expiry and the escalation timer to match the record. */
   private syncTimers(e: Entry): void {
-    if (!this.started) return;
-    const r = e.record;
-    const shelveAt = r.state === 'shelved' ? r.shelved?.untilTs : undefined;
-    if (shelveAt !== e.shelveAt) {
-      if (e.shelveTimer !== undefined) this.clock.clearTimer(e.shelveTimer);
-      e.shelveAt = shelveAt;
-      e.shelveTimer = shelveAt === undefined ? undefined : this.clock.setTimer(() => {
-        e.shelveAt = undefined;
-        e.shelveTimer = undefined;
-        if (this.entries.get(key(r.tenant, r.id)) === e && e.record.state === 'shelved') {
-          this.apply(e, { kind: 'unshelve', text: 'shelve expired' }, 'system', this.clock.now());
-        }
-      }, shelveAt - this.clock.now());
-    }
-    const escalateAt = this.o.notifier && UNACKED_STATES.includes(r.state) ? r.escalationDueTs : undefined;
-    if (escalateAt !== e.escalateAt) {
-      if (e.escalateTimer !== undefined) this.clock.clearTimer(e.escalateTimer);
-      e.escalateAt = escalateAt;
-      e.escalateTimer = escalateAt === undefined ? undefined
-        : this.clock.setTimer(() => { if (this.entries.get(key(r.tenant, r.id)) === e) this.escalate(e); }, escalateAt - this.clock.now());
-    }
-  }
-
-  private clearTimers(e: Entry): void {
-    if (e.shelveTimer !== undefined) this.clock.clearTimer(e.shelveTimer);
-    if (e.escalateTimer !== undefined) this.clock.clearTimer(e.escalateTimer);
-    e.shelveAt = e.escalateAt = e.shelveTimer = e.escalateTimer = undefined;
+    if (this.phase === 'started') this.timers.sync(key(e.record.tenant, e.record.id), e.record, this.o.notifier !== undefined);
   }
 
   private tell(records: readonly AlarmRecord[]): void {
@@ -377,8 +339,4 @@ const valueOf = (r: AlarmRecord): { value?: Value } => (r.value !== undefined ? 
 function needText(s: string, field: string): string {
   if (typeof s !== 'string' || s.trim() === '') throw new LightsoutError('LIGHTSOUT_BAD_REQUEST', `${field} must not be empty`, { details: { field } });
   return s;
-}
-
-function describeAction(a: RuleAction): string {
-  return a.command.kind === 'write' ? `write ${a.command.tag} = ${JSON.stringify(a.command.value)}` : `call ${a.command.method}`;
 }

@@ -3,8 +3,9 @@
  * search limited to what the caller may see.
  * @module
  */
-import type { AlarmHistoryQuery, AlarmRecord, AlarmStore } from '../core/alarm-port.js';
+import type { AlarmHistoryQuery, AlarmRecord, AlarmState, AlarmStore } from '../core/alarm-port.js';
 import { can, inScope, requireRole, roleRank, type Principal } from '../core/auth.js';
+import { ALARM_PRIORITIES, type AlarmPriority } from '../core/rule-port.js';
 import type { ApiAlarm, ApiAlarmEvent } from '../protocol/alarm-types.js';
 
 /** An alarm as the API shows it (no tenant, no escalation due time, no suppression flag). */
@@ -49,4 +50,22 @@ export async function alarmHistory(store: AlarmStore, p: Principal, q: Omit<Alar
   });
   const last = events[events.length - 1];
   return events.length === limit && last ? { events, nextBefore: last.seq } : { events };
+}
+
+/** Which alarms a list shows: the caller's tenant and scope (viewer), the filters; most urgent first. */
+export function selectAlarms(
+  records: Iterable<AlarmRecord>, p: Principal,
+  q: { state?: AlarmState[]; area?: string; priority?: AlarmPriority[]; all?: boolean },
+): AlarmRecord[] {
+  const area = q.area?.replace(/\/+$/, '');
+  const out: AlarmRecord[] = [];
+  for (const r of records) {
+    if (r.tenant !== p.tenant || !can(p, 'viewer', r.area)) continue;
+    if (q.state && q.state.length > 0 ? !q.state.includes(r.state) : !q.all && r.state === 'normal') continue;
+    if (area && !inScope(area, r.area)) continue;
+    if (q.priority && q.priority.length > 0 && !q.priority.includes(r.priority)) continue;
+    out.push(r);
+  }
+  const rank = (r: AlarmRecord): number => ALARM_PRIORITIES.indexOf(r.priority);
+  return out.sort((a, b) => rank(a) - rank(b) || b.stateTs - a.stateTs || a.id.localeCompare(b.id));
 }
