@@ -8,6 +8,7 @@ import { t } from '../i18n/index.js';
 import { useObservable } from '../observable.js';
 import { href } from '../router.js';
 import { alarmLive } from './alarm-live.js';
+import { BellIcon } from './alarm-icons.js';
 import { compareAlarms, isUnacked } from './alarm-model.js';
 
 /** The badge, a link to the console filtered to unacknowledged alarms. */
@@ -21,7 +22,7 @@ export function AlarmBadge() {
   return (
     <a class={`alarm-badge${n > 0 ? ` prio-${top} has-unacked` : ''}`} href={href('alarms', '', new URLSearchParams({ state: 'unacked' }))}
       data-testid="alarm-badge" data-count={n} title={label} aria-label={label}>
-      <span aria-hidden="true">🔔</span>
+      <BellIcon />
       <span class="alarm-badge-n">{n}</span>
     </a>
   );

@@ -21,7 +21,7 @@ const RANGES: Record<string, number> = { '8h': 8 * 3_600_000, '24h': 86_400_000,
 /** ISA-18.2's suggested share of raises per priority. */
 const TARGET_SHARE: Record<string, number> = { critical: 0.05, high: 0.15, medium: 0.8, low: 0.8 };
 
-const pct = (x: number) => `${formatNumber(x * 100, 1)} %`;
+const pct = (x: number) => `${formatNumber(x * 100, 1)}\u00a0%`;
 
 /** The view. */
 export function AlarmFiguresView() {

@@ -42,18 +42,17 @@ function valueText(e: ApiAlarmEvent): string {
 export function AlarmHistoryView() {
   const r = useObservable(route);
   const key = r.params.toString();
-  // "Now" is fixed per search, so paging older does not slide the period.
-  const [now, setNow] = useState(Date.now());
-  const [draft, setDraft] = useState<Draft>(() => draftOf(r.params, now));
+  const [draft, setDraft] = useState<Draft>(() => draftOf(r.params, Date.now()));
   const [pages, setPages] = useState<number[]>([]);
-  useEffect(() => { const n = Date.now(); setNow(n); setDraft(draftOf(r.params, n)); setPages([]); }, [key]);
+  useEffect(() => { setDraft(draftOf(r.params, Date.now())); setPages([]); }, [key]);
   const before = pages.at(-1);
-  const applied = draftOf(r.params, now);
+  // Without a period in the URL the server takes the last 24 hours up to now.
+  const num = (k: string) => (r.params.get(k) && Number.isFinite(Number(r.params.get(k))) ? Number(r.params.get(k)) : undefined);
   const list = useLoad((signal) => fetchAlarmHistory({
-    from: new Date(applied.from).getTime(), to: applied.to ? new Date(applied.to).getTime() : now,
-    area: applied.area.trim() || undefined, priority: applied.priority || undefined, kind: applied.kind || undefined,
-    q: applied.q.trim() || undefined, alarm: applied.alarm || undefined, limit: PAGE, before,
-  }, signal), [key, before, now]);
+    from: num('from'), to: num('to'),
+    area: r.params.get('area')?.trim() || undefined, priority: r.params.get('priority') || undefined, kind: r.params.get('kind') || undefined,
+    q: r.params.get('q')?.trim() || undefined, alarm: r.params.get('alarm') || undefined, limit: PAGE, before,
+  }, signal), [key, before]);
   const set = (k: keyof Draft) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
   const search = (ev: Event) => {
     ev.preventDefault();

@@ -50,6 +50,9 @@ export class AlarmLive {
 
   /** Take an alarm the API just answered with (after an action), before the socket tells. */
   upsert(a: ApiAlarm): void {
+    const old = this.alarms.get().get(a.id);
+    // An action's answer and the socket's message may cross: never step an alarm back.
+    if (old && old.stateTs > a.stateTs) return;
     const next = new Map(this.alarms.get());
     if (a.state === 'normal') next.delete(a.id);
     else next.set(a.id, a);

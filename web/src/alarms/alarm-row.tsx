@@ -9,6 +9,7 @@ import type { Me } from '../../../src/protocol/auth-types.js';
 import { can } from '../auth/session.js';
 import { formatDateTime, formatNumber, t } from '../i18n/index.js';
 import { href } from '../router.js';
+import { ClockIcon } from './alarm-icons.js';
 import { actionsFor, isUnacked } from './alarm-model.js';
 import { priorityLabel, stateLabel } from './alarm-labels.js';
 
@@ -46,7 +47,7 @@ export function AlarmRow({ alarm: a, me, busy, onRequest }: AlarmRowProps) {
         <div class="muted small">{a.ruleName}{a.raiseCount > 1 ? ` · ${t('alarm.raises', { n: a.raiseCount })}` : ''}</div>
         {a.shelved ? <div class="muted small">{t('alarm.shelvedBy', { by: a.shelved.by, until: formatDateTime(a.shelved.untilTs), reason: a.shelved.reason })}</div> : null}
         {a.outOfService ? <div class="muted small">{t('alarm.oosBy', { by: a.outOfService.by, reason: a.outOfService.reason })}</div> : null}
-        {last ? <div class="muted small alarm-comment">💬 {last.by}: {last.text}</div> : null}
+        {last ? <div class="muted small alarm-comment">{last.by}: “{last.text}”</div> : null}
       </td>
       <td class="r value">{valueText(a.value)}</td>
       <td>
@@ -61,7 +62,7 @@ export function AlarmRow({ alarm: a, me, busy, onRequest }: AlarmRowProps) {
         {op ? btn('comment', t('alarm.comment')) : null}
         {eng && x.outOfService ? btn('out-of-service', t('alarm.outOfService')) : null}
         {eng && x.inService ? btn('in-service', t('alarm.inService')) : null}
-        <a class="btn small" href={href('alarm-history', '', new URLSearchParams({ alarm: a.id }))} title={t('alarm.historyOf')}>⏱</a>
+        <a class="btn small" href={href('alarm-history', '', new URLSearchParams({ alarm: a.id }))} title={t('alarm.historyOf')} aria-label={t('alarm.historyOf')}><ClockIcon /></a>
       </td>
     </tr>
   );

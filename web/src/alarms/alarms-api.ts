@@ -58,7 +58,7 @@ export async function ackMany(ids: string[], comment?: string): Promise<ApiAlarm
 }
 
 /** Search of the alarm journal. */
-export interface HistorySearch { from: number; to: number; area?: string; priority?: string; kind?: string; q?: string; alarm?: string; limit: number; before?: number }
+export interface HistorySearch { from?: number; to?: number; area?: string; priority?: string; kind?: string; q?: string; alarm?: string; limit: number; before?: number }
 
 /** GET /api/v1/alarms/history */
 export function fetchAlarmHistory(s: HistorySearch, signal?: AbortSignal): Promise<{ events: ApiAlarmEvent[]; nextBefore?: number }> {

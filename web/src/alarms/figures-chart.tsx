@@ -79,7 +79,7 @@ export function FiguresChart(p: FiguresChartProps) {
       },
       axes: [
         { stroke: cssVar('--muted'), grid, ticks: grid, font, space: 90, values: (_u, splits) => splits.map((s) => fmt.format(s * 1000)) },
-        { stroke: cssVar('--muted'), grid, ticks: grid, font, size: 48, values: (_u, v) => v.map((x) => formatNumber(x, 0)) },
+        { stroke: cssVar('--muted'), grid, ticks: grid, font, size: 48, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000], values: (_u, v) => v.map((x) => formatNumber(x, 0)) },
       ],
       series: [{}, {
         label: 'raises', stroke: cssVar('--accent'), fill: `${cssVar('--accent')}88`, width: 1,
