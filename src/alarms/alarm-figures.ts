@@ -7,7 +7,8 @@
  * - bad actors and chattering count *every* raise, also those hidden by a shelve, suppression or
  *   out-of-service (a nuisance stays a nuisance when shelved): the ten most frequent alarms with
  *   their share, and alarms raised 3 or more times within 60 s (bursts = separate spells of that);
- * - stale: not normal for more than 24 h at the end of the period;
+ * - stale: standing (not normal, and shown: not shelved, suppressed or out of service) at the end
+ *   of the period, since it last left normal more than 24 h before;
  * - raises per priority and a 10-minute series (buckets on whole 10 minutes of UTC).
  * @module
  */
@@ -15,6 +16,7 @@ import type { AlarmEvent, AlarmRecord, AlarmState } from '../core/alarm-port.js'
 import { inScope } from '../core/auth.js';
 import { ALARM_PRIORITIES } from '../core/rule-port.js';
 import type { ApiAlarmFigures } from '../protocol/alarm-types.js';
+import { HIDDEN_STATES } from './alarm-state.js';
 
 /** Ten minutes: the ISA-18.2 unit of operator load, and the series bucket. */
 export const TEN_MINUTES_MS = 600_000;
@@ -174,7 +176,7 @@ export function alarmFigures(input: FiguresInput): ApiAlarmFigures {
   };
 }
 
-/** Alarms not normal at `to` whose current episode began more than 24 h before. */
+/** Alarms standing at `to` (shown, not normal) whose current episode began more than 24 h before. */
 function staleAlarms(input: FiguresInput, events: readonly AlarmEvent[]): ApiAlarmFigures['stale'] {
   const { to, area } = input;
   const perAlarm = group(events, (e) => e.alarmId);
@@ -186,7 +188,8 @@ function staleAlarms(input: FiguresInput, events: readonly AlarmEvent[]): ApiAla
     const before = evs.filter((e) => e.ts <= to);
     const after = evs.find((e) => e.ts > to);
     const state: AlarmState = before.length > 0 ? before[before.length - 1]!.to : after ? after.from : rec?.state ?? 'normal';
-    if (state === 'normal') continue;
+    // Hidden alarms are accounted by their shelve, suppression or out-of-service, not as standing.
+    if (state === 'normal' || HIDDEN_STATES.includes(state)) continue;
     let since: number | undefined;
     for (let i = before.length - 1; i >= 0; i--) {
       const e = before[i]!;
