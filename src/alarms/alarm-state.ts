@@ -2,16 +2,16 @@
  * The ISA-18.2 alarm state machine as a pure function: (record, input) → new record + journal
  * entries. No clock, no I/O; the AlarmService feeds it and keeps the results durable.
  *
- * ```
- *            raise                 ack
- *  normal ──────────► unacknowledged ──────► acknowledged
- *    ▲  ▲                │   ▲ re-alarm          │ clear
- *    │  │ ack      clear ▼   │ (raise)           ▼
- *    │  └──── returned-unacknowledged      normal, or latched (latched rule)
- *    │           │ ack (latched rule)            │
- *    │  reset    ▼                               │
- *    └─────── latched ◄──────────────────────────┘
- * ```
+ * | from \ input          | raise (condition on)  | clear (condition off)              | ack                          | reset  |
+ * |-------------------------|-----------------------|------------------------------------|------------------------------|--------|
+ * | normal                  | unacknowledged        | —                                  | conflict                     | conflict |
+ * | unacknowledged          | —                     | returned-unacknowledged            | acknowledged                 | conflict |
+ * | acknowledged            | —                     | normal (latched rule: latched)     | conflict                     | conflict |
+ * | returned-unacknowledged | unacknowledged (re-alarm) | —                              | normal (latched rule: latched) | conflict |
+ * | latched                 | unacknowledged        | —                                  | conflict                     | normal |
+ *
+ * An operator shelves from any state but out-of-service (again while shelved: a new reason and
+ * expiry); an engineer takes it out of service from any state; comments fit every state.
  * Shelved, suppressed (by design) and out-of-service hide an alarm from people whatever its
  * condition does; on return it is `unacknowledged` when the condition is active then, else
  * `normal` (a suppressed alarm that is unshelved or returned to service goes back to `suppressed`).
