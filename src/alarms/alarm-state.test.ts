@@ -137,4 +137,21 @@ describe('ISA-18.2 alarm state machine', () => {
     }
     expect(r.comments?.map((c) => c.text)).toEqual(['c7', 'c6', 'c5', 'c4', 'c3']);
   });
+
+  it('shelves from every state but out-of-service and takes every state out of service; both return as the condition stands', () => {
+    const ctx = { ts: 7, by: 'olga', latched: true };
+    const states: Array<[AlarmState, boolean]> = [
+      ['normal', false], ['unacknowledged', true], ['acknowledged', true], ['returned-unacknowledged', false], ['latched', false], ['suppressed', true], ['shelved', true],
+    ];
+    for (const [st, active] of states) {
+      const r = base({ state: st, conditionActive: active, ...(st === 'suppressed' ? { suppressed: true } : {}), ...(st === 'shelved' ? { shelved: { by: 'x', reason: 'old', ts: 1, untilTs: 5 } } : {}) });
+      const back = st === 'suppressed' ? 'suppressed' : active ? 'unacknowledged' : 'normal';
+      const sh = applyAlarmInput(r, { kind: 'shelve', reason: 'new', untilTs: 99 }, ctx);
+      expect([st, sh.record.state, sh.events[0]!.from, sh.record.shelved?.untilTs]).toEqual([st, 'shelved', st, 99]);
+      expect([st, applyAlarmInput(sh.record, { kind: 'unshelve' }, ctx).record.state]).toEqual([st, back]);
+      const oos = applyAlarmInput(r, { kind: 'out-of-service', reason: 'maintenance' }, ctx);
+      expect([st, oos.record.state, oos.record.shelved]).toEqual([st, 'out-of-service', undefined]);
+      expect([st, applyAlarmInput(oos.record, { kind: 'in-service' }, ctx).record.state]).toEqual([st, back]);
+    }
+  });
 });
