@@ -102,6 +102,25 @@ describe('AlarmService across restarts', () => {
     expect(second.get(admin, 'a').escalationStep).toBe(1);
   });
 
+  it('an escalation not yet due is re-armed at start and fires on time', async () => {
+    const calls: number[] = [];
+    const notifier = {
+      raised: () => ({ step: 0, person: 'ann', dueTs: clock.now() + 10 * MIN }),
+      escalate: (_a: AlarmRecord, step: number) => { calls.push(clock.now() - T0); return { step, person: 'bob' }; },
+    };
+    const first = await service(await db.open(), { notifier });
+    first.define(rule('a'));
+    first.condition(TENANT, 'a', true, clock.now(), { message: 'hot' });
+    await first.stop();
+    clock.t += 4 * MIN;
+    await service(await db.open(), { notifier });
+    expect(calls).toEqual([]);
+    clock.advance(5 * MIN);
+    expect(calls).toEqual([]);
+    clock.advance(MIN);
+    expect(calls).toEqual([10 * MIN]);
+  });
+
   it('restarts with 1,000 alarms in mixed states: every record and the journal are identical', async () => {
     const store = await db.open();
     const first = await service(store);
