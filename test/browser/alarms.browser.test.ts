@@ -65,6 +65,12 @@ describe('the alarm screens in Chromium', () => {
     expect(await row('oven-hot').getByTestId('alarm-message').innerText()).toContain('Oven at 123');
     await expect.poll(() => page.getByTestId('alarm-badge').getAttribute('data-count')).toBe('1');
     await shot(page, 'alarms-console');
+    // Unacknowledged blinks, unless the user asked for less motion.
+    const animation = () => row('oven-hot').locator('.prio-chip').evaluate((el) => getComputedStyle(el).animationName);
+    expect(await animation()).toBe('alarm-blink');
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    expect(await animation()).toBe('none');
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
     await row('oven-hot').getByTestId('alarm-ack').click();
     await expect.poll(() => row('oven-hot').getAttribute('data-state')).toBe('acknowledged');
     await expect.poll(() => page.getByTestId('alarm-badge').getAttribute('data-count')).toBe('0');
@@ -90,6 +96,26 @@ describe('the alarm screens in Chromium', () => {
     expect(await shelved.getByTestId('history-text').innerText()).toContain('pressure sensor being recalibrated');
     expect(await page.locator('[data-testid="history-row"][data-kind="ack"][data-alarm="oven-hot"]').count()).toBe(1);
     await shot(page, 'alarms-history');
+  });
+
+  it('drops an alarm that returns to normal, and acknowledges all visible ones at once, only those the filters show', async () => {
+    await page.getByTestId('alarm-tab-alarms').click();
+    await expect.poll(() => row('oven-hot').count(), { timeout: 10_000 }).toBe(1);
+    await ingest('temp', 20);
+    // Acknowledged and cleared: back to normal, out of the console, without a reload.
+    await expect.poll(() => row('oven-hot').count(), { timeout: 10_000 }).toBe(0);
+    await ingest('temp', 130);
+    await expect.poll(() => row('oven-hot').getAttribute('data-state'), { timeout: 10_000 }).toBe('unacknowledged');
+    await page.getByTestId('alarm-filter-priority').selectOption('critical');
+    await expect.poll(() => page.getByTestId('alarm-row').count()).toBe(1);
+    expect(await page.getByTestId('alarm-ack-visible').isDisabled()).toBe(true); // the critical one is shelved
+    await page.getByTestId('alarm-filter-priority').selectOption('');
+    await page.getByTestId('alarm-filter-state').selectOption('unacked');
+    await expect.poll(() => page.getByTestId('alarm-row').count()).toBe(1);
+    await page.getByTestId('alarm-ack-visible').click();
+    await expect.poll(() => page.getByTestId('alarm-row').count()).toBe(0);
+    expect((await getJson(`${platform.httpUrl}/api/v1/alarms/oven-hot`)).body.state).toBe('acknowledged');
+    expect((await getJson(`${platform.httpUrl}/api/v1/alarms/oven-pressure`)).body.state).toBe('shelved');
   });
 
   it('shows the server\'s validation message at the expression in the rule editor, and saves nothing', async () => {

@@ -20,6 +20,9 @@ import { priorityLabel, stateLabel } from './alarm-labels.js';
 import { AlarmTabs } from './alarm-tabs.js';
 import { ackMany, alarmAction, commentAlarm, outOfService, shelveAlarm } from './alarms-api.js';
 
+/** Rows drawn at most: in a flood the page stays responsive, and the filters narrow it down. */
+const MAX_ROWS = 500;
+
 const LINK: Record<AlarmLinkState, 'conn.live' | 'conn.polling' | 'conn.offline' | 'conn.connecting'> = {
   live: 'conn.live', polling: 'conn.polling', offline: 'conn.offline', connecting: 'conn.connecting',
 };
@@ -37,7 +40,9 @@ export function AlarmConsole({ me }: { me: Me }) {
   const [error, setError] = useState('');
   const [dialog, setDialog] = useState<{ alarm: ApiAlarm; kind: 'shelve' | 'comment' | 'out-of-service' } | undefined>();
   const rows = visibleAlarms(all.values(), filter);
-  const ackable = rows.filter((a) => isUnacked(a) && can(me, 'operator', a.area));
+  // Only what is drawn: an operator acknowledges what they could see.
+  const shown = rows.slice(0, MAX_ROWS);
+  const ackable = shown.filter((a) => isUnacked(a) && can(me, 'operator', a.area));
   const setFilter = (k: keyof AlarmFilter, v: string) => {
     const q = new URLSearchParams(r.params);
     if (v) q.set(k, v);
@@ -102,11 +107,12 @@ export function AlarmConsole({ me }: { me: Me }) {
             <th class="r">{t('alarm.value')}</th><th>{t('alarm.state')}</th><th class="r">{t('alarm.actions')}</th>
           </tr></thead>
           <tbody>
-            {rows.map((a) => <AlarmRow key={a.id} alarm={a} me={me} busy={busy === a.id || busy === '*'} onRequest={onRequest} />)}
+            {shown.map((a) => <AlarmRow key={a.id} alarm={a} me={me} busy={busy === a.id || busy === '*'} onRequest={onRequest} />)}
             {rows.length === 0 ? <tr><td colSpan={7} class="muted empty-row" data-testid="alarm-none">{link === 'connecting' ? t('trend.loading') : t('alarm.none')}</td></tr> : null}
           </tbody>
         </table>
       </div>
+      {rows.length > MAX_ROWS ? <p class="muted" data-testid="alarm-more">{t('alarm.more', { n: MAX_ROWS, total: rows.length })}</p> : null}
       {dialog ? (
         <AlarmDialog
           title={`${dialog.kind === 'shelve' ? t('alarm.shelve') : dialog.kind === 'comment' ? t('alarm.comment') : t('alarm.outOfService')}: ${dialog.alarm.ruleName}`}

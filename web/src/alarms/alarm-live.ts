@@ -15,6 +15,8 @@ export type AlarmLinkState = 'connecting' | 'live' | 'polling' | 'offline';
 const POLL_MS = 5000;
 /** The server sends a heartbeat every 15 s: silence this long means a dead connection. */
 const SILENCE_MS = 40_000;
+/** Socket changes are applied at most this often (one render for a burst). */
+const BATCH_MS = 50;
 
 /** The alarm list and its connection. */
 export class AlarmLive {
@@ -29,6 +31,9 @@ export class AlarmLive {
   private pollTimer: ReturnType<typeof setTimeout> | undefined;
   private watchdog: ReturnType<typeof setInterval> | undefined;
   private lastMessage = 0;
+  /** Changes from the socket not yet applied: in a flood they are applied together, once per {@link BATCH_MS}. */
+  private pending = new Map<string, ApiAlarm>();
+  private batchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly url: () => string = AlarmLive.defaultUrl) {}
 
@@ -50,13 +55,30 @@ export class AlarmLive {
 
   /** Take an alarm the API just answered with (after an action), before the socket tells. */
   upsert(a: ApiAlarm): void {
-    const old = this.alarms.get().get(a.id);
-    // An action's answer and the socket's message may cross: never step an alarm back.
-    if (old && old.stateTs > a.stateTs) return;
-    const next = new Map(this.alarms.get());
-    if (a.state === 'normal') next.delete(a.id);
-    else next.set(a.id, a);
-    this.alarms.set(next);
+    this.apply([a]);
+  }
+
+  private apply(list: Iterable<ApiAlarm>): void {
+    let next: Map<string, ApiAlarm> | undefined;
+    for (const a of list) {
+      const old = (next ?? this.alarms.get()).get(a.id);
+      // An action's answer and the socket's message may cross: never step an alarm back.
+      if (old && old.stateTs > a.stateTs) continue;
+      next ??= new Map(this.alarms.get());
+      if (a.state === 'normal') next.delete(a.id);
+      else next.set(a.id, a);
+    }
+    if (next) this.alarms.set(next);
+  }
+
+  private queue(a: ApiAlarm): void {
+    this.pending.set(a.id, a);
+    this.batchTimer ??= setTimeout(() => {
+      this.batchTimer = undefined;
+      const list = [...this.pending.values()];
+      this.pending.clear();
+      this.apply(list);
+    }, BATCH_MS);
   }
 
   private open(): void {
@@ -70,6 +92,9 @@ export class AlarmLive {
     clearTimeout(this.retryTimer);
     clearTimeout(this.pollTimer);
     clearInterval(this.watchdog);
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    this.pending.clear();
     this.pollTimer = undefined;
     const ws = this.ws;
     this.ws = undefined;
@@ -101,11 +126,12 @@ export class AlarmLive {
         return;
       }
       if (msg.type === 'alarms') {
+        this.pending.clear();
         this.alarms.set(new Map(msg.alarms.filter((a) => a.state !== 'normal').map((a) => [a.id, a])));
         this.stopPolling();
         this.state.set('live');
       } else if (msg.type === 'alarm') {
-        this.upsert(msg.alarm);
+        this.queue(msg.alarm);
       }
     };
     ws.onclose = () => {

@@ -25,6 +25,7 @@ export const alarmsEn = {
   'alarm.message': 'Message',
   'alarm.value': 'Value',
   'alarm.actions': 'Actions',
+  'alarm.more': 'Showing the first {n} of {total} alarms: narrow the filters to see the rest.',
   'alarm.none': 'No alarms. All normal.',
   'alarm.raises': 'raised {n} times',
   'alarm.shelvedBy': 'Shelved by {by} until {until}: {reason}',

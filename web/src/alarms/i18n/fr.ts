@@ -23,6 +23,7 @@ export const alarmsFr: AlarmsCatalog = {
   'alarm.message': 'Message',
   'alarm.value': 'Valeur',
   'alarm.actions': 'Actions',
+  'alarm.more': 'Les {n} premières alarmes sur {total} sont affichées : affinez les filtres pour voir les autres.',
   'alarm.none': 'Aucune alarme. Tout est normal.',
   'alarm.raises': 'déclenchée {n} fois',
   'alarm.shelvedBy': 'Mise de côté par {by} jusqu\'à {until} : {reason}',

@@ -23,6 +23,7 @@ export const alarmsZh: AlarmsCatalog = {
   'alarm.message': '消息',
   'alarm.value': '数值',
   'alarm.actions': '操作',
+  'alarm.more': '仅显示 {total} 条报警中的前 {n} 条：请缩小筛选范围查看其余报警。',
   'alarm.none': '没有报警，一切正常。',
   'alarm.raises': '已触发 {n} 次',
   'alarm.shelvedBy': '由 {by} 搁置至 {until}：{reason}',
