@@ -63,6 +63,8 @@ try {
   // The console's view: every alarm change the admin may see.
   const sent = new Map<string, number>();
   const latencies: Record<string, number[]> = { http: [], mqtt: [] };
+  // The part before the rules: the ingest acknowledgement (HTTP answer / PUBACK), sent once durable.
+  const acks: Record<string, number[]> = { http: [], mqtt: [] };
   let frames = 0;
   const ws = new WebSocket(platform.httpUrl.replace('http', 'ws') + '/api/v1/alarms/live', { headers: platform.auth });
   const first = new Promise<void>((resolve, reject) => {
@@ -92,11 +94,12 @@ try {
     progress(`raising ${f.n} alarms through ${via}, one every ${f.gap} ms`);
     for (let i = 0; i < f.n; i++) {
       const id = ruleId(via, i);
-      sent.set(id, now());
+      const t = now();
+      sent.set(id, t);
       if (via === 'http') {
-        void api(platform, 'POST', '/api/v1/ingest', { points: [{ tag: `${asset(via, i)}/temp`, value: 90 }] }).catch((err: Error) => progress(err.message));
+        void api(platform, 'POST', '/api/v1/ingest', { points: [{ tag: `${asset(via, i)}/temp`, value: 90 }] }).then(() => acks.http!.push(now() - t), (err: Error) => progress(err.message));
       } else {
-        client.publish(`uns/${TENANT}/${asset(via, i)}/temp`, '90', { qos: 1 });
+        client.publish(`uns/${TENANT}/${asset(via, i)}/temp`, '90', { qos: 1 }, (err) => void (err ? progress(err.message) : acks.mqtt!.push(now() - t)));
       }
       await new Promise((r) => setTimeout(r, f.gap));
     }
@@ -115,6 +118,7 @@ try {
     path: 'value (HTTP ingest | UNS MQTT QoS 1) → durable ingest → rule → alarm commit → WebSocket /api/v1/alarms/live',
     rules: all.length, gapMs: f.gap, backgroundLoadPointsPerSec: f.load,
     latencyMs: { all: both, http: figures(latencies.http!), mqtt: figures(latencies.mqtt!) },
+    ingestAckMs: { http: figures(acks.http!), mqtt: figures(acks.mqtt!) },
     missing, frames,
     targetP99Ms: 100,
     meetsTarget: missing === 0 && both.p99! <= 100,
