@@ -26,10 +26,17 @@ export function alarmPayload(a: AlarmRecord): Record<string, unknown> {
   };
 }
 
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+/** `2026-11-27 10:00:00 (Asia/Shanghai)`; the formatter of each zone is made once. */
 function localTime(ts: number, zone: string): string {
   try {
-    const text = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(ts));
-    return `${text} (${zone})`;
+    let f = clocks.get(zone);
+    if (!f) {
+      f = new Intl.DateTimeFormat('sv-SE', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+      clocks.set(zone, f);
+    }
+    return `${f.format(new Date(ts))} (${zone})`;
   } catch {
     return new Date(ts).toISOString();
   }

@@ -8,6 +8,7 @@
  */
 import type { AlarmStore, NotificationJob } from '../core/alarm-port.js';
 import type { Clock } from '../core/rule-port.js';
+import { JobQueue } from './notification-queue.js';
 
 /** First retry delay. */
 export const RETRY_BASE_MS = 5_000;
@@ -46,16 +47,20 @@ const alarmTargetKey = (j: NotificationJob): string => `${j.tenant}\u0000${j.ala
 
 /** Delivers queued notification jobs. */
 export class NotificationOutbox {
-  /** Jobs not delivered or given up, oldest first (a retried job keeps its place). */
-  private readonly pending = new Map<string, NotificationJob>();
-  /** The waiting job of each alarm and target (queued or pending). */
-  private readonly open = new Map<string, string>();
+  /** Saved jobs waiting for their time, and due ones whose target was at its limit (per target, in order). */
+  private readonly queue = new JobQueue();
+  private readonly blocked = new Map<string, NotificationJob[]>();
+  /** Jobs waiting per alarm and target, from enqueue until delivered or given up. */
+  private readonly open = new Map<string, number>();
+  private openCount = 0;
   private readonly running = new Map<string, Promise<void>>();
   private readonly perTarget = new Map<string, number>();
   private readonly total: number;
   private readonly perTargetMax: number;
   private incoming: NotificationJob[] = [];
   private flushing: Promise<void> | undefined;
+  private results: NotificationJob[] = [];
+  private saving: Promise<void> | undefined;
   private pumpQueued = false;
   private timer: unknown;
   private timerTs = Infinity;
@@ -70,19 +75,20 @@ export class NotificationOutbox {
   async start(): Promise<void> {
     for (const j of await this.o.store.dueJobs(Number.MAX_SAFE_INTEGER, 1_000_000)) {
       if (j.state !== 'pending') continue;
-      this.pending.set(j.id, j);
-      this.open.set(alarmTargetKey(j), j.id);
+      this.queue.push(j);
+      this.opened(j);
     }
     this.started = true;
     this.pump();
   }
 
-  /** Stop attempting; waits for the attempts under way. Undelivered jobs stay pending in the store. */
+  /** Stop attempting; waits for the attempts under way and their saving. Undelivered jobs stay pending in the store. */
   async stop(): Promise<void> {
     this.started = false;
     this.disarm();
     await this.flushing;
     await Promise.allSettled([...this.running.values()]);
+    await this.saving;
   }
 
   /**
@@ -92,9 +98,8 @@ export class NotificationOutbox {
    */
   enqueue(jobs: readonly NotificationJob[]): Promise<void> {
     for (const j of jobs) {
-      const k = alarmTargetKey(j);
-      if (this.open.has(k)) continue;
-      this.open.set(k, j.id);
+      if (this.open.has(alarmTargetKey(j))) continue;
+      this.opened(j);
       this.incoming.push(j);
     }
     this.flushing ??= Promise.resolve().then(() => this.flush());
@@ -103,7 +108,21 @@ export class NotificationOutbox {
 
   /** Jobs not yet delivered or given up (tests, health). */
   pendingCount(): number {
-    return this.pending.size + this.incoming.length;
+    return this.openCount;
+  }
+
+  private opened(j: NotificationJob): void {
+    const k = alarmTargetKey(j);
+    this.open.set(k, (this.open.get(k) ?? 0) + 1);
+    this.openCount++;
+  }
+
+  private closed(j: NotificationJob): void {
+    const k = alarmTargetKey(j);
+    const n = (this.open.get(k) ?? 1) - 1;
+    if (n > 0) this.open.set(k, n);
+    else this.open.delete(k);
+    this.openCount--;
   }
 
   private async flush(): Promise<void> {
@@ -117,7 +136,7 @@ export class NotificationOutbox {
       // Paging matters more than the record: deliver anyway; these jobs just cannot survive a restart.
       this.o.log?.error?.({ err, jobs: batch.length }, 'notification jobs could not be saved; delivering them without a durable record');
     }
-    for (const j of batch) this.pending.set(j.id, j);
+    for (const j of batch) this.queue.push(j);
     this.schedulePump();
   }
 
@@ -131,34 +150,41 @@ export class NotificationOutbox {
     });
   }
 
-  /** Start due jobs, oldest first, within the limits; arm a timer for the earliest one due later. */
+  /** Start due jobs, oldest first, within the limits; arm a timer for the next one due later. */
   private pump(): void {
     if (!this.started) return;
     const now = this.o.clock.now();
-    let later = Infinity;
-    for (const j of this.pending.values()) {
-      if (this.running.has(j.id)) continue;
-      if (j.nextTs > now) {
-        if (j.nextTs < later) later = j.nextTs;
-        continue;
-      }
-      if (this.running.size >= this.total) continue;
-      const k = targetKey(j);
-      const n = this.perTarget.get(k) ?? 0;
-      if (n >= this.perTargetMax) continue;
-      this.perTarget.set(k, n + 1);
-      this.running.set(j.id, this.attempt(j).finally(() => {
-        this.running.delete(j.id);
-        const left = (this.perTarget.get(k) ?? 1) - 1;
-        if (left > 0) this.perTarget.set(k, left);
-        else this.perTarget.delete(k);
-        this.schedulePump();
-      }));
+    for (const [k, list] of this.blocked) {
+      while (list.length > 0 && this.running.size < this.total && (this.perTarget.get(k) ?? 0) < this.perTargetMax) this.begin(list.shift()!, k);
+      if (list.length === 0) this.blocked.delete(k);
     }
-    this.arm(now, later);
+    for (let top = this.queue.peek(); top && top.nextTs <= now && this.running.size < this.total; top = this.queue.peek()) {
+      this.queue.pop();
+      const k = targetKey(top);
+      if ((this.perTarget.get(k) ?? 0) < this.perTargetMax) this.begin(top, k);
+      else {
+        const list = this.blocked.get(k);
+        if (list) list.push(top);
+        else this.blocked.set(k, [top]);
+      }
+    }
+    const next = this.queue.peek()?.nextTs ?? Infinity;
+    // A due job left in the queue waits for a free slot (an attempt's end pumps again), not for a timer.
+    this.arm(now, next > now ? next : Infinity);
   }
 
-  /** A timer for the earliest job due later; due jobs held back by the limits start when a slot frees. */
+  private begin(j: NotificationJob, k: string): void {
+    this.perTarget.set(k, (this.perTarget.get(k) ?? 0) + 1);
+    this.running.set(j.id, this.attempt(j).finally(() => {
+      this.running.delete(j.id);
+      const left = (this.perTarget.get(k) ?? 1) - 1;
+      if (left > 0) this.perTarget.set(k, left);
+      else this.perTarget.delete(k);
+      this.schedulePump();
+    }));
+  }
+
+  /** A timer for the earliest job due later. */
   private arm(now: number, next: number): void {
     if (next === this.timerTs) return;
     this.disarm();
@@ -177,6 +203,7 @@ export class NotificationOutbox {
     this.timerTs = Infinity;
   }
 
+  /** One attempt; its outcome is saved with the others of the same tick. */
   private async attempt(j: NotificationJob): Promise<void> {
     let error: string | undefined;
     let permanent = false;
@@ -196,22 +223,33 @@ export class NotificationOutbox {
       if (permanent || next.attempts >= this.o.maxAttempts) next.state = 'failed';
       else next.nextTs = now + retryDelay(next.attempts, this.o.random);
     }
+    this.results.push(next);
+    // Outcomes that end in the same turn of the event loop share one transaction (one fsync).
+    this.saving ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.saveResults());
+  }
+
+  private async saveResults(): Promise<void> {
+    this.saving = undefined;
+    const batch = this.results;
+    this.results = [];
     try {
-      await this.o.store.saveJobs([next]);
+      await this.o.store.saveJobs(batch);
     } catch (err) {
-      this.o.log?.error?.({ err, job: j.id }, 'notification job state could not be saved');
+      this.o.log?.error?.({ err, jobs: batch.length }, 'notification job states could not be saved');
     }
-    if (next.state === 'pending') {
-      if (this.pending.has(j.id)) this.pending.set(j.id, next);
-      return;
+    for (const j of batch) {
+      if (j.state === 'pending') {
+        this.queue.push(j);
+        continue;
+      }
+      this.closed(j);
+      try {
+        if (j.state === 'delivered') this.o.delivered(j);
+        else this.o.failed(j);
+      } catch (err) {
+        this.o.log?.warn({ err, job: j.id }, 'notification journal callback failed');
+      }
     }
-    this.pending.delete(j.id);
-    if (this.open.get(alarmTargetKey(j)) === j.id) this.open.delete(alarmTargetKey(j));
-    try {
-      if (next.state === 'delivered') this.o.delivered(next);
-      else this.o.failed(next);
-    } catch (err) {
-      this.o.log?.warn({ err, job: j.id }, 'notification journal callback failed');
-    }
+    this.schedulePump();
   }
 }
