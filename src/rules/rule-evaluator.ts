@@ -51,6 +51,9 @@ function num(v: Value | undefined): number | undefined {
   return undefined;
 }
 
+const KIND_THRESHOLD = 0;
+const KIND_CODES = { threshold: KIND_THRESHOLD, 'rate-of-change': 1, deviation: 2, stale: 3, expression: 4 } as const;
+
 /** One rule's live condition state. */
 export class RuleRunner {
   /** The condition as last evaluated (before delays); undefined until known. */
@@ -71,11 +74,18 @@ export class RuleRunner {
   private spTs = -Infinity;
   private spValue: Value | undefined;
   private spQuality: Quality | undefined;
-  private readonly inputs = new Map<string, Point>();
+  /** Latest points of CEL inputs (only rules with expressions have any). */
+  private inputs: Map<string, Point> | undefined;
   private readonly roc: RateWindow | undefined;
   private failing: string | undefined;
   private readonly onDelayMs: number;
   private readonly offDelayMs: number;
+  // The threshold's figures on the runner itself: the hot path touches one object per point.
+  private readonly kind: number;
+  private readonly high: boolean;
+  private readonly inclusive: boolean;
+  private readonly limit: number;
+  private readonly clearLimit: number;
   private readonly delayFire = (): void => {
     this.delayTimer = undefined;
     if (this.raw !== undefined && this.raw !== this.reported) this.report(this.host.clock.now());
@@ -86,7 +96,33 @@ export class RuleRunner {
     const d = compiled.def;
     this.onDelayMs = Math.max(0, (d.onDelayS ?? 0) * 1000);
     this.offDelayMs = Math.max(0, (d.offDelayS ?? 0) * 1000);
-    if (d.condition.kind === 'rate-of-change') this.roc = new RateWindow(d.condition.windowS * 1000);
+    const c = d.condition;
+    this.kind = KIND_CODES[c.kind];
+    if (c.kind === 'rate-of-change') this.roc = new RateWindow(c.windowS * 1000);
+    const threshold = c.kind === 'threshold';
+    this.high = threshold && (c.op === '>' || c.op === '>=');
+    this.inclusive = threshold && (c.op === '>=' || c.op === '<=');
+    this.limit = threshold ? c.limit : 0;
+    this.clearLimit = threshold ? (this.high ? c.limit - (c.deadband ?? 0) : c.limit + (c.deadband ?? 0)) : 0;
+  }
+
+  /** The hot path: a point of the tag of a threshold rule (and nothing else watches it there). */
+  threshold(p: Point, now: number): void {
+    this.host.stats.evaluations++;
+    if (p.ts < this.mainTs) return;
+    this.mainTs = p.ts;
+    this.mainValue = p.value;
+    this.mainQuality = p.quality;
+    const v = typeof p.value === 'number' ? p.value : num(p.value);
+    if (p.quality === 'bad' || v === undefined) return;
+    const lim = this.raw === true ? this.clearLimit : this.limit;
+    const raw = this.high ? (this.inclusive ? v >= lim : v > lim) : this.inclusive ? v <= lim : v < lim;
+    if (raw !== this.raw) this.setRaw(raw, now);
+  }
+
+  /** True when points of the main tag go straight to {@link threshold}. */
+  get isThreshold(): boolean {
+    return this.kind === KIND_THRESHOLD;
   }
 
   /** Take over what the previous version of this rule told the alarm (a rule was changed). */
@@ -129,9 +165,10 @@ export class RuleRunner {
       this.mark(ROLE_SETPOINT, queue);
     }
     if (roles & (ROLE_CONDITION | ROLE_SUPPRESS)) {
-      const prev = this.inputs.get(p.tag);
+      const inputs = (this.inputs ??= new Map());
+      const prev = inputs.get(p.tag);
       if (prev === undefined || p.ts >= prev.ts) {
-        this.inputs.set(p.tag, p);
+        inputs.set(p.tag, p);
         this.mark(roles & (ROLE_CONDITION | ROLE_SUPPRESS), queue);
       }
     }
@@ -165,6 +202,10 @@ export class RuleRunner {
   }
 
   private onMain(p: Point, now: number, queue: RuleRunner[]): void {
+    if (this.kind === KIND_THRESHOLD) {
+      this.threshold(p, now);
+      return;
+    }
     const c = this.compiled.def.condition;
     if (c.kind === 'stale') {
       this.lastUpdate = now;
@@ -183,21 +224,6 @@ export class RuleRunner {
       return;
     }
     const v = num(p.value);
-    if (c.kind === 'threshold') {
-      this.host.stats.evaluations++;
-      if (p.quality === 'bad' || v === undefined) return;
-      const active = this.raw === true;
-      const db = c.deadband ?? 0;
-      let raw: boolean;
-      switch (c.op) {
-        case '>': raw = v > (active ? c.limit - db : c.limit); break;
-        case '>=': raw = v >= (active ? c.limit - db : c.limit); break;
-        case '<': raw = v < (active ? c.limit + db : c.limit); break;
-        default: raw = v <= (active ? c.limit + db : c.limit);
-      }
-      if (raw !== this.raw) this.setRaw(raw, now);
-      return;
-    }
     if (c.kind === 'rate-of-change') {
       this.host.stats.evaluations++;
       if (p.quality === 'bad' || v === undefined) return;
@@ -230,7 +256,7 @@ export class RuleRunner {
     const tags: Record<string, Value> = {};
     const ctx: Record<string, unknown> = { tags };
     for (const i of x.inputs) {
-      const p = this.inputs.get(i.path);
+      const p = this.inputs?.get(i.path);
       if (p === undefined || p.quality === 'bad') return undefined;
       tags[i.rel] = p.value;
       if (i.variable !== undefined) ctx[i.variable] = p.value;
@@ -325,7 +351,7 @@ export class RuleRunner {
     if (main !== undefined && c.kind !== 'expression' && variableName(c.tag) === name) return { value: this.mainValue, unit: unit(main) };
     if (setpoint !== undefined && c.kind === 'deviation' && variableName(c.setpointTag) === name) return { value: this.spValue, unit: unit(setpoint) };
     const path = `${def.asset}/${this.host.resolve(def.tenant, def.asset, name)}`;
-    const p = this.inputs.get(path) ?? this.host.latest(def.tenant, path);
+    const p = this.inputs?.get(path) ?? this.host.latest(def.tenant, path);
     return p && p.quality !== 'bad' ? { value: p.value, unit: unit(path) } : { value: undefined };
   }
 }

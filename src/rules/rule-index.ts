@@ -4,6 +4,7 @@
  * @module
  */
 import type { Point } from '../core/point.js';
+import { ROLE_MAIN } from './rule-compiler.js';
 import type { RuleRunner } from './rule-evaluator.js';
 
 /** One rule watching one path. */
@@ -13,9 +14,15 @@ export interface Subscription {
   roles: number;
 }
 
+/**
+ * What a path maps to: the runner itself when it is the only one watching and a threshold (the
+ * common case, one object touched per point), else every subscription.
+ */
+type Watchers = RuleRunner | Subscription[];
+
 /** The index of watched paths. */
 export class RuleIndex {
-  private readonly tenants = new Map<string, Map<string, Subscription[]>>();
+  private readonly tenants = new Map<string, Map<string, Watchers>>();
   private readonly queue: RuleRunner[] = [];
 
   /** Watch the rule's paths. */
@@ -23,10 +30,16 @@ export class RuleIndex {
     let m = this.tenants.get(tenant);
     if (!m) this.tenants.set(tenant, (m = new Map()));
     for (const [path, roles] of runner.compiled.paths) {
-      const subs = m.get(path);
-      if (subs) subs.push({ runner, roles });
-      else m.set(path, [{ runner, roles }]);
+      const subs = this.subscriptions(m.get(path));
+      subs.push({ runner, roles });
+      m.set(path, compact(subs));
     }
+  }
+
+  private subscriptions(w: Watchers | undefined): Subscription[] {
+    if (w === undefined) return [];
+    if (Array.isArray(w)) return w;
+    return [{ runner: w, roles: ROLE_MAIN }];
   }
 
   /** Stop watching the rule's paths. */
@@ -34,11 +47,11 @@ export class RuleIndex {
     const m = this.tenants.get(tenant);
     if (!m) return;
     for (const path of runner.compiled.paths.keys()) {
-      const subs = m.get(path);
-      if (!subs) continue;
-      const i = subs.findIndex((s) => s.runner === runner);
-      if (i >= 0) subs.splice(i, 1);
+      const w = m.get(path);
+      if (w === undefined) continue;
+      const subs = this.subscriptions(w).filter((s) => s.runner !== runner);
       if (subs.length === 0) m.delete(path);
+      else m.set(path, compact(subs));
     }
     if (m.size === 0) this.tenants.delete(tenant);
   }
@@ -60,6 +73,14 @@ export class RuleIndex {
       const p = points[i]!;
       const subs = m.get(p.tag);
       if (subs === undefined) continue;
+      if (!Array.isArray(subs)) {
+        try {
+          subs.threshold(p, now);
+        } catch (err) {
+          onError(subs, err);
+        }
+        continue;
+      }
       for (let j = 0; j < subs.length; j++) {
         const s = subs[j]!;
         try {
@@ -80,4 +101,9 @@ export class RuleIndex {
     }
     queue.length = 0;
   }
+}
+
+function compact(subs: Subscription[]): Watchers {
+  const only = subs.length === 1 ? subs[0]! : undefined;
+  return only !== undefined && only.roles === ROLE_MAIN && only.runner.isThreshold ? only.runner : subs;
 }
