@@ -42,6 +42,7 @@ import { CommandService } from './commands/command-service.js';
 import { DispatchRouter } from './commands/dispatch-router.js';
 import { SparkplugDispatcher } from './connectors/sparkplug/sparkplug-dispatcher.js';
 import { startConnectors } from './app-connectors.js';
+import { startAlarms } from './app-alarms.js';
 import { startDemo } from './app-demo.js';
 import { UnsDispatcher, isUnsSetTopic } from './connectors/uns/uns-dispatcher.js';
 import { SqliteCommandStore } from './store/sqlite/sqlite-command-store.js';
@@ -278,6 +279,11 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     stops.push(async () => clearInterval(sweeper));
     // ---- end remote commands
 
+    // ---- rules, alarms, notifications, lights-out automation (docs/alarms.md)
+    const alarmSide = await startAlarms({ config, store, registry, cache, pipeline, commands, historian, log });
+    stops.push(() => alarmSide.stop());
+    // ---- end rules and alarms
+
     const health = async (tenant: string): Promise<HealthResponse> => {
       const st = pipeline.stats();
       const hs = await backend.stats();
@@ -301,7 +307,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
         process: (({ rss, heapUsed, external }) => ({ rssBytes: rss, heapUsedBytes: heapUsed, externalBytes: external }))(process.memoryUsage()),
       };
     };
-    const api = await buildApi({ ...(tls ? { https: tls } : {}), services: { auth, authAdmin, audit, devices, commands, auditLog, showcase, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, connectors: supervisor, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
+    const api = await buildApi({ ...(tls ? { https: tls } : {}), services: { auth, authAdmin, audit, devices, commands, auditLog, showcase, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}), secureCookies: config.tlsCert !== undefined, ingest: pipeline, registry, cache, historian, live, health, connectors: supervisor, rules: alarmSide.rules, alarms: alarmSide.alarms, notifications: alarmSide.notifications, maxPayloadBytes: config.maxPayloadBytes, loopbackOnly: /^(127\.|localhost$|::1$)/.test(config.httpHost), allowedOrigins: config.allowedOrigins.split(',').map((o) => o.trim()).filter((o) => o.length > 0) }, version: VERSION, logger: log });
     const httpPort = await listen(api, config.httpHost, config.httpPort);
     stops.push(() => api.close());
     // Runs before api.close (stops run in reverse): clients get 1001 and timers stop first.

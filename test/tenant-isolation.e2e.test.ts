@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Platform } from '../src/app.js';
-import { sendJson, startTestPlatform } from './helpers.js';
+import { sendJson, startTestPlatform, waitFor } from './helpers.js';
 
 let platform: Platform;
 const url = (p: string) => platform.httpUrl + p;
@@ -24,6 +24,13 @@ const B = {
   commandId: '',
   showcaseId: '',
   connectorId: 'beta-plc-7q2x',
+  asset: 'beta-site/area/line-1/press-1',
+  ruleId: 'beta-force-high-q7',
+  templateId: 'beta-tpl-k3',
+  instanceId: 'beta-tpl-k3@beta-site/area/line-1/press-1',
+  targetId: 'beta-hook-m5',
+  targetUrl: 'http://127.0.0.1:9/beta-secret-hook-path',
+  rosterId: 'beta-oncall-r2',
 };
 
 let alice: Record<string, string>;
@@ -48,6 +55,22 @@ const betaConnector = (cid: string) => ({
 });
 
 const id = (path: string, body?: unknown) => () => [{ path, ...(body === undefined ? {} : { body }) }];
+
+/** A rule on tenant B's press (its asset and tag do not exist in A's namespace). */
+const betaRule = (rid: string) => ({
+  id: rid, asset: B.asset, name: 'Force high', enabled: true,
+  condition: { kind: 'threshold', tag: 'force', op: '>', limit: 1000 },
+  alarm: { priority: 'high', message: 'Force at {force}' },
+});
+const betaTemplate = (tid: string) => ({
+  id: tid, machineType: 'press', name: 'Force stale', enabled: true,
+  condition: { kind: 'stale', tag: 'force', afterS: 3600 }, alarm: { priority: 'low', message: 'No force reading' },
+});
+const hook = (hid: string, url: string) => ({ id: hid, kind: 'webhook', name: 'Hook', url });
+const roster = (rid: string, target: string) => ({ id: rid, name: 'On call', area: '', ackTimeoutMinutes: 10, entries: [{ person: 'Night shift', targets: [target] }] });
+/** B's alarm ids: a rule's and a template instance's (sent URL-encoded). */
+const betaAlarms = () => [B.ruleId, encodeURIComponent(B.instanceId)];
+const alarmCalls = (suffix: string, body: unknown) => () => betaAlarms().map((a) => ({ path: `/api/v1/alarms/${a}${suffix}`, body }));
 
 /** Every /api/ route, by "METHOD url". */
 const CASES: Record<string, Case> = {
@@ -96,6 +119,43 @@ const CASES: Record<string, Case> = {
   'POST /api/v1/commands/:id/confirm': { calls: () => [{ path: `/api/v1/commands/${B.commandId}/confirm`, body: {} }] },
   'POST /api/v1/commands/:id/approve': { calls: () => [{ path: `/api/v1/commands/${B.commandId}/approve`, body: {} }] },
   'POST /api/v1/commands/:id/cancel': { calls: () => [{ path: `/api/v1/commands/${B.commandId}/cancel`, body: {} }] },
+  // rules: B's ids are unknown in A; a rule naming B's asset finds no such tag in A's namespace
+  'GET /api/v1/rules': { calls: () => [{ path: '/api/v1/rules' }, { path: `/api/v1/rules?asset=${B.asset}` }], expect: [200] },
+  'POST /api/v1/rules': { calls: id('/api/v1/rules', betaRule('acme-probe-rule')), expect: [400, 404] },
+  'POST /api/v1/rules/validate': { calls: id('/api/v1/rules/validate', betaRule('acme-probe-rule')), expect: [400, 404] },
+  'POST /api/v1/rules/test': { calls: id('/api/v1/rules/test', { rule: betaRule('acme-probe-rule'), from: 0, to: Date.now() }), expect: [400, 404] },
+  'GET /api/v1/rules/:id': { calls: () => [B.ruleId, encodeURIComponent(B.instanceId)].map((r) => ({ path: `/api/v1/rules/${r}` })) },
+  'PUT /api/v1/rules/:id': { calls: () => [{ path: `/api/v1/rules/${B.ruleId}`, body: betaRule(B.ruleId) }], expect: [400, 404] },
+  'DELETE /api/v1/rules/:id': { calls: () => [B.ruleId, encodeURIComponent(B.instanceId)].map((r) => ({ path: `/api/v1/rules/${r}` })) },
+  'GET /api/v1/rule-templates': { calls: id('/api/v1/rule-templates'), expect: [200] },
+  'POST /api/v1/rule-templates': { calls: id('/api/v1/rule-templates', betaTemplate('acme-tpl-probe')), expect: [201] },
+  'PUT /api/v1/rule-templates/:id': { calls: () => [{ path: `/api/v1/rule-templates/${B.templateId}`, body: betaTemplate(B.templateId) }] },
+  'DELETE /api/v1/rule-templates/:id': { calls: () => [{ path: `/api/v1/rule-templates/${B.templateId}` }] },
+  // alarms
+  'GET /api/v1/alarms': { calls: () => [{ path: '/api/v1/alarms' }, { path: '/api/v1/alarms?all=true' }, { path: `/api/v1/alarms?all=true&area=${B.line}` }], expect: [200] },
+  'GET /api/v1/alarms/history': { calls: () => [{ path: '/api/v1/alarms/history?from=0' }, { path: `/api/v1/alarms/history?from=0&alarm=${B.ruleId}` }, { path: `/api/v1/alarms/history?from=0&area=${B.line}` }], expect: [200] },
+  'GET /api/v1/alarms/figures': { calls: () => [{ path: '/api/v1/alarms/figures' }, { path: `/api/v1/alarms/figures?area=${B.line}` }], expect: [200] },
+  'GET /api/v1/alarms/live': { calls: id('/api/v1/alarms/live'), expect: [400] },
+  'POST /api/v1/alarms/ack': { calls: id('/api/v1/alarms/ack', { ids: [B.ruleId, B.instanceId] }), expect: [200, 404] },
+  'GET /api/v1/alarms/:id': { calls: alarmCalls('', undefined) },
+  'POST /api/v1/alarms/:id/ack': { calls: alarmCalls('/ack', {}) },
+  'POST /api/v1/alarms/:id/reset': { calls: alarmCalls('/reset', {}) },
+  'POST /api/v1/alarms/:id/unshelve': { calls: alarmCalls('/unshelve', {}) },
+  'POST /api/v1/alarms/:id/in-service': { calls: alarmCalls('/in-service', {}) },
+  'POST /api/v1/alarms/:id/shelve': { calls: alarmCalls('/shelve', { reason: 'hide it', minutes: 5 }) },
+  'POST /api/v1/alarms/:id/out-of-service': { calls: alarmCalls('/out-of-service', { reason: 'hide it' }) },
+  'POST /api/v1/alarms/:id/comment': { calls: alarmCalls('/comment', { text: 'was here' }) },
+  // notification targets and rosters: ids are per tenant
+  'GET /api/v1/notification-targets': { calls: id('/api/v1/notification-targets'), expect: [200] },
+  'POST /api/v1/notification-targets': { calls: id('/api/v1/notification-targets', hook('acme-hook-probe', 'http://127.0.0.1:9/acme')), expect: [201] },
+  'PUT /api/v1/notification-targets/:id': { calls: () => [{ path: `/api/v1/notification-targets/${B.targetId}`, body: hook(B.targetId, 'http://127.0.0.1:9/taken') }] },
+  'DELETE /api/v1/notification-targets/:id': { calls: () => [{ path: `/api/v1/notification-targets/${B.targetId}` }] },
+  'POST /api/v1/notification-targets/:id/test': { calls: () => [{ path: `/api/v1/notification-targets/${B.targetId}/test` }] },
+  'GET /api/v1/rosters': { calls: id('/api/v1/rosters'), expect: [200] },
+  'POST /api/v1/rosters': { calls: id('/api/v1/rosters', roster('acme-roster-probe', 'acme-hook-probe')), expect: [201] },
+  'PUT /api/v1/rosters/:id': { calls: () => [{ path: `/api/v1/rosters/${B.rosterId}`, body: roster(B.rosterId, 'acme-hook-probe') }] },
+  'DELETE /api/v1/rosters/:id': { calls: () => [{ path: `/api/v1/rosters/${B.rosterId}` }] },
+  'GET /api/v1/notifications': { calls: id('/api/v1/notifications'), expect: [200] },
   // audit
   'GET /api/v1/audit': { calls: () => [{ path: '/api/v1/audit' }, { path: `/api/v1/audit?actor=${B.username}` }], expect: [200] },
   'GET /api/v1/audit.csv': { calls: id('/api/v1/audit.csv'), expect: [200] },
@@ -126,6 +186,14 @@ beforeAll(async () => {
   const link = await sendJson('POST', url('/api/v1/showcase'), { scope: B.line, title: 'Beta line 1' }, bob);
   B.showcaseId = link.body?.id ?? 'no-link';
   expect((await sendJson('POST', url('/api/v1/connectors'), betaConnector(B.connectorId), bob)).status).toBe(201);
+  // B's rule (raised by the next force reading, over its limit), template instance, target and roster.
+  expect((await sendJson('PATCH', url('/api/v1/assets'), { assets: [{ path: B.asset, machineType: 'press' }] }, bob)).status).toBe(200);
+  expect((await sendJson('POST', url('/api/v1/rules'), betaRule(B.ruleId), bob)).status).toBe(201);
+  expect((await sendJson('POST', url('/api/v1/rule-templates'), betaTemplate(B.templateId), bob)).status).toBe(201);
+  expect((await sendJson('POST', url('/api/v1/notification-targets'), hook(B.targetId, B.targetUrl), bob)).status).toBe(201);
+  expect((await sendJson('POST', url('/api/v1/rosters'), roster(B.rosterId, B.targetId), bob)).status).toBe(201);
+  expect((await sendJson('POST', url('/api/v1/ingest'), { points: [{ tag: B.tag, value: B.value }] }, bob)).status).toBe(200);
+  await waitFor(async () => (await sendJson('GET', url(`/api/v1/alarms/${B.ruleId}`), undefined, bob)).body?.state === 'unacknowledged', 5000, 'B\'s alarm');
 }, 60_000);
 afterAll(async () => platform?.stop());
 
@@ -139,7 +207,7 @@ describe('tenant isolation', () => {
     const routes = platform.routes.filter((r) => r.url.startsWith('/api/') && !r.url.startsWith('/api/docs') && r.url !== '/api/openapi.json');
     const uncovered = routes.map((r) => `${r.method} ${r.url}`).filter((k) => !(k in CASES));
     expect(uncovered, 'routes without a tenant-isolation case: add them to CASES').toEqual([]);
-    const secrets = [B.userId, B.tokenId, String(B.value), B.commandId, B.showcaseId, B.connectorId].filter((s) => s.length >= 5 && !s.startsWith('no-'));
+    const secrets = [B.userId, B.tokenId, String(B.value), B.commandId, B.showcaseId, B.connectorId, B.ruleId, B.templateId, B.targetId, 'beta-secret-hook-path', B.rosterId].filter((s) => s.length >= 5 && !s.startsWith('no-'));
     // Logging out ends A's session: last.
     const ordered = [...routes.filter((r) => r.url !== '/api/v1/auth/logout'), ...routes.filter((r) => r.url === '/api/v1/auth/logout')];
     for (const r of ordered) {
@@ -163,6 +231,13 @@ describe('tenant isolation', () => {
     expect((await sendJson('GET', url('/api/v1/auth/me'), undefined, bob)).status).toBe(200);
     const bConnectors = (await sendJson('GET', url('/api/v1/connectors'), undefined, bob)).body.connectors.map((c: any) => c.id);
     expect(bConnectors).toEqual([B.connectorId]);
+    const bAlarm = (await sendJson('GET', url(`/api/v1/alarms/${B.ruleId}`), undefined, bob)).body;
+    expect([bAlarm.state, bAlarm.ackedBy, bAlarm.comments]).toEqual(['unacknowledged', undefined, undefined]);
+    expect((await sendJson('GET', url(`/api/v1/alarms/${encodeURIComponent(B.instanceId)}`), undefined, bob)).status).toBe(200);
+    expect((await sendJson('GET', url('/api/v1/rules'), undefined, bob)).body.rules.map((r: any) => r.id).sort()).toEqual([B.ruleId, B.instanceId].sort());
+    expect((await sendJson('GET', url('/api/v1/rule-templates'), undefined, bob)).body.templates.map((t: any) => t.id)).toEqual([B.templateId]);
+    expect((await sendJson('GET', url('/api/v1/notification-targets'), undefined, bob)).body.targets.map((t: any) => t.url)).toEqual([B.targetUrl]);
+    expect((await sendJson('GET', url('/api/v1/rosters'), undefined, bob)).body.rosters.map((r: any) => r.id)).toEqual([B.rosterId]);
     const tenants = (await sendJson('GET', url('/api/v1/tenants'))).body.tenants;
     expect(tenants.find((t: any) => t.id === 'beta').disabled).toBe(false);
   });

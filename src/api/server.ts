@@ -21,6 +21,10 @@ import { dataRoutes } from './http/data.routes.js';
 import { staticRoutes } from './http/static.routes.js';
 import type { ApiServices } from './services.js';
 import { liveRoutes } from './ws/live.ws.js';
+import { alarmsLiveRoutes } from './ws/alarms.ws.js';
+import { ruleRoutes } from './http/rules.routes.js';
+import { alarmRoutes } from './http/alarms.routes.js';
+import { notificationRoutes } from './http/notifications.routes.js';
 
 /** One registered route: the tenant-isolation test walks this table. */
 export interface ApiRoute {
@@ -52,6 +56,8 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
     ...(opts.https ? { https: opts.https } : {}),
     loggerInstance: opts.logger ? (opts.logger as never) : undefined,
     bodyLimit: opts.services.maxPayloadBytes,
+    // Alarm and rule ids of template instances are `<template>@<asset path>`, longer than the default 100.
+    routerOptions: { maxParamLength: 1024 },
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -74,7 +80,7 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   await app.register(swagger, {
     openapi: {
       info: { title: 'Lightsout API', version: opts.version, description: 'REST API of Lightsout, the open industrial internet platform for lights-out factories. Errors are `{"error": {"code", "message"}}`; codes are listed in docs/errors.md.' },
-      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'auth' }, { name: 'access' }, { name: 'audit' }, { name: 'showcase' }, { name: 'commands' }, { name: 'connectors' }, { name: 'system' }],
+      tags: [{ name: 'data' }, { name: 'catalog' }, { name: 'auth' }, { name: 'access' }, { name: 'audit' }, { name: 'showcase' }, { name: 'commands' }, { name: 'connectors' }, { name: 'rules' }, { name: 'alarms' }, { name: 'notifications' }, { name: 'system' }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token lo_<id>_<secret>' }, session: { type: 'apiKey', in: 'cookie', name: 'lightsout_session' } } },
       security: [{ bearer: [] }, { session: [] }],
     },
@@ -101,7 +107,11 @@ export async function buildApi(opts: ApiServerOptions): Promise<FastifyInstance>
   showcaseRoutes(app, opts.services);
   dataRoutes(app, opts.services);
   commandRoutes(app, opts.services);
+  ruleRoutes(app, opts.services);
+  alarmRoutes(app, opts.services);
+  notificationRoutes(app, opts.services);
   await liveRoutes(app, opts.services);
+  alarmsLiveRoutes(app, opts.services); // after liveRoutes: it registers the WebSocket plugin
   await staticRoutes(app);
   return app;
 }

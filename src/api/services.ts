@@ -17,6 +17,9 @@ import type { HealthResponse } from '../protocol/api-types.js';
 import type { LastValueCache } from '../ingest/last-value-cache.js';
 import type { TagRegistry } from '../ingest/tag-registry.js';
 import type { LiveHub } from '../live/live-hub.js';
+import type { RuleService } from '../rules/rule-service.js';
+import type { AlarmService } from '../alarms/alarm-service.js';
+import type { NotificationService } from '../alarms/notification-service.js';
 
 /** The services behind the REST API. */
 export interface ApiServices {
@@ -58,4 +61,10 @@ export interface ApiServices {
   commands?: CommandService;
   /** OPC UA and Modbus TCP connectors (docs/connectors.md). */
   connectors?: ConnectorSupervisor;
+  /** Rules and rule templates (docs/alarms.md). */
+  rules?: RuleService;
+  /** ISA-18.2 alarms: console, operator actions, journal, figures, the live WebSocket. */
+  alarms?: AlarmService;
+  /** Notification targets, on-call rosters and the delivery log. */
+  notifications?: NotificationService;
 }
