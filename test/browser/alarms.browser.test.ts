@@ -118,8 +118,11 @@ describe('the alarm screens in Chromium', () => {
     expect((await getJson(`${platform.httpUrl}/api/v1/alarms/oven-pressure`)).body.state).toBe('shelved');
   });
 
-  it('shows the server\'s validation message at the expression in the rule editor, and saves nothing', async () => {
+  it('tests a rule against the last 7 days, and shows the server\'s validation message at the expression in the rule editor, saving nothing', async () => {
     await page.goto(`${platform.httpUrl}/#/rules?id=oven-hot`);
+    // The rule as saved, replayed over the week: temp went 20, 123, 20, 130.
+    await page.getByTestId('rule-test').click();
+    await expect.poll(() => page.getByTestId('rule-test-raises').innerText(), { timeout: 10_000 }).toBe('2');
     await page.getByTestId('rule-kind').selectOption('expression');
     await page.getByTestId('rule-expression').fill('temp > 100 &&');
     await page.getByTestId('rule-save').click();

@@ -40,9 +40,9 @@ export function AlarmRow({ alarm: a, me, busy, onRequest }: AlarmRowProps) {
   return (
     <tr class={`alarm-row prio-${a.priority} st-${a.state}${isUnacked(a) ? ' unacked' : ''}`} data-testid="alarm-row" data-alarm={a.id} data-state={a.state}>
       <td><span class={`prio-chip prio-${a.priority}`}>{priorityLabel(a.priority)}</span></td>
-      <td class="nowrap small">{formatDateTime(a.activeTs ?? a.stateTs)}</td>
-      <td class="mono small wrap"><a href={href('machine', a.area)}>{a.area}</a></td>
-      <td class="wrap">
+      <td class="small alarm-time">{formatDateTime(a.activeTs ?? a.stateTs)}</td>
+      <td class="mono small alarm-area"><a href={href('machine', a.area)}>{a.area}</a></td>
+      <td class="alarm-text">
         <div class="alarm-msg" data-testid="alarm-message">{a.message}</div>
         <div class="muted small">{a.ruleName}{a.raiseCount > 1 ? ` · ${t('alarm.raises', { n: a.raiseCount })}` : ''}</div>
         {a.shelved ? <div class="muted small">{t('alarm.shelvedBy', { by: a.shelved.by, until: formatDateTime(a.shelved.untilTs), reason: a.shelved.reason })}</div> : null}
@@ -50,11 +50,11 @@ export function AlarmRow({ alarm: a, me, busy, onRequest }: AlarmRowProps) {
         {last ? <div class="muted small alarm-comment">{last.by}: “{last.text}”</div> : null}
       </td>
       <td class="r value">{valueText(a.value)}</td>
-      <td>
+      <td class="alarm-state-cell">
         <span class={`state-chip alarm-state st-${a.state}`} data-testid="alarm-state">{stateLabel(a.state)}</span>
         {a.ackedBy && !isUnacked(a) ? <div class="muted small">{t('alarm.ackedBy', { by: a.ackedBy })}</div> : null}
       </td>
-      <td class="actions nowrap">
+      <td class="actions"><div class="row-actions">
         {op && x.ack ? btn('ack', t('alarm.ack'), true) : null}
         {op && x.reset ? btn('reset', t('alarm.reset'), true) : null}
         {op && x.unshelve ? btn('unshelve', t('alarm.unshelve')) : null}
@@ -63,7 +63,7 @@ export function AlarmRow({ alarm: a, me, busy, onRequest }: AlarmRowProps) {
         {eng && x.outOfService ? btn('out-of-service', t('alarm.outOfService')) : null}
         {eng && x.inService ? btn('in-service', t('alarm.inService')) : null}
         <a class="btn small" href={href('alarm-history', '', new URLSearchParams({ alarm: a.id }))} title={t('alarm.historyOf')} aria-label={t('alarm.historyOf')}><ClockIcon /></a>
-      </td>
+      </div></td>
     </tr>
   );
 }
