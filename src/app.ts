@@ -315,7 +315,7 @@ export async function startPlatform(config: Readonly<Config>, log: Logger): Prom
     const httpUrl = `${tls ? 'https' : 'http'}://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${httpPort}`;
 
     if (config.demo && config.sim) {
-      const factory = await startDemo({ config, mqttUrl, ...(tls ? { trustCert: tls.cert } : {}), auth, devices, registry, pipeline, supervisor, dataDir, log });
+      const factory = await startDemo({ config, mqttUrl, ...(tls ? { trustCert: tls.cert } : {}), auth, devices, registry, pipeline, supervisor, dataDir, log, alarms: { rules: alarmSide.rules, notifications: alarmSide.notifications } });
       // Connectors first, so they do not report the simulated servers going away as faults.
       stops.push(async () => { await supervisor.stop(); await factory.stop(); });
     }
