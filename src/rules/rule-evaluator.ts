@@ -12,6 +12,9 @@
  * expression that fails or gives a non-boolean) leaves the condition as it was: no raise, no
  * clear. `uncertain` values are used. A point older than the newest seen for its tag is ignored.
  *
+ * While active, the alarm's message and value are refreshed at most every {@link REFRESH_MS}
+ * when the condition's tag changed (no journal entry; the alarm list shows the live value).
+ *
  * On-delay: the condition must hold continuously `onDelayS` before the alarm is told it is active;
  * off-delay likewise before it is told it cleared. The first verdict after start tells the alarm
  * "inactive" at once (bringing a record from before a restart up to date); "active" waits out the
@@ -51,6 +54,8 @@ function num(v: Value | undefined): number | undefined {
   return undefined;
 }
 
+/** How often an active alarm's message and value are refreshed while its tag moves. */
+export const REFRESH_MS = 10_000;
 const KIND_THRESHOLD = 0;
 const KIND_CODES = { threshold: KIND_THRESHOLD, 'rate-of-change': 1, deviation: 2, stale: 3, expression: 4 } as const;
 
@@ -78,6 +83,8 @@ export class RuleRunner {
   private inputs: Map<string, Point> | undefined;
   private readonly roc: RateWindow | undefined;
   private failing: string | undefined;
+  private reportTs = -Infinity;
+  private reportValue: Value | undefined;
   private readonly onDelayMs: number;
   private readonly offDelayMs: number;
   // The threshold's figures on the runner itself: the hot path touches one object per point.
@@ -117,7 +124,7 @@ export class RuleRunner {
     if (p.quality === 'bad' || v === undefined) return;
     const lim = this.raw === true ? this.clearLimit : this.limit;
     const raw = this.high ? (this.inclusive ? v >= lim : v > lim) : this.inclusive ? v <= lim : v < lim;
-    if (raw !== this.raw) this.setRaw(raw, now);
+    this.setRaw(raw, now);
   }
 
   /** True when points of the main tag go straight to {@link threshold}. */
@@ -229,7 +236,7 @@ export class RuleRunner {
       if (p.quality === 'bad' || v === undefined) return;
       const rate = this.roc!.push(p.ts, v);
       const raw = rate > c.limitPerMinute;
-      if (raw !== this.raw) this.setRaw(raw, now);
+      this.setRaw(raw, now);
     }
   }
 
@@ -284,7 +291,11 @@ export class RuleRunner {
   }
 
   private setRaw(raw: boolean, now: number): void {
-    if (raw === this.raw) return;
+    if (raw === this.raw) {
+      // Still active: refresh the alarm's message and value now and then (no journal entry).
+      if (raw && this.reported === true && now - this.reportTs >= REFRESH_MS && this.mainValue !== this.reportValue) this.report(now);
+      return;
+    }
     this.raw = raw;
     if (raw === this.reported) {
       if (this.delayTimer !== undefined) {
@@ -325,6 +336,8 @@ export class RuleRunner {
   private report(now: number): void {
     const d = this.compiled.def;
     this.reported = this.raw;
+    this.reportTs = now;
+    this.reportValue = this.mainValue;
     const info: { value?: Value; message: string } = { message: this.render() };
     if (this.mainValue !== undefined) info.value = this.mainValue;
     this.host.sink.condition(d.tenant, d.id, this.raw === true, now, info);

@@ -63,6 +63,17 @@ describe('threshold', () => {
     expect(sink.last('r1')).toMatchObject({ active: false, ts: T0 + 4000, value: 77.9 });
   });
 
+  it('refreshes the message of an active alarm at most every 10 s while its value moves', async () => {
+    await svc.create(eng, rule({ condition: { kind: 'threshold', tag: 'spindle_temp', op: '>', limit: 80 } }));
+    feed(point('spindle_temp', 81));
+    wait(5); feed(point('spindle_temp', 82));
+    expect(sink.conditions('r1')).toEqual([[true, T0]]);
+    wait(5); feed(point('spindle_temp', 83));
+    expect(sink.last('r1')).toMatchObject({ active: true, ts: T0 + 10_000, value: 83, message: 'value 83 °C' });
+    wait(10); feed(point('spindle_temp', 83)); // unchanged: nothing to refresh
+    expect(sink.conditions('r1')).toHaveLength(2);
+  });
+
   it('low alarms work the other way round', async () => {
     await svc.create(eng, rule({ condition: { kind: 'threshold', tag: 'spindle_temp', op: '<=', limit: 10, deadband: 1 } }));
     feed(point('spindle_temp', 10));
