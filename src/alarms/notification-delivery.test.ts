@@ -153,7 +153,7 @@ describe('delivery to real servers', () => {
     await until(() => journal.length === 2);
     expect(journal.map((j) => j.text).sort()).toEqual([
       'delivered to e-mail target "Ops mail" (ops@plant.example)',
-      `delivered to webhook target "Ops hook" (${hook.url}/alarms)`,
+      `delivered to webhook target "Ops hook" (${hook.url})`,
     ]);
     expect((await jobs()).map((j) => [j.state, j.attempts])).toEqual([['delivered', 1], ['delivered', 1]]);
   });
@@ -172,7 +172,7 @@ describe('delivery to real servers', () => {
     const mailError = (await job('mail')).lastError!;
     expect(mailError).toMatch(/^e-mail target "Ops mail" \(ops@plant\.example\): SMTP server 127\.0\.0\.1:\d+: connection refused \(ECONNREFUSED\)$/);
     expect(mailError).not.toContain('w0rd');
-    expect((await job('hook')).lastError).toBe(`webhook target "Ops hook" (${hook.url}/alarms): answered HTTP 500 Internal Server Error`);
+    expect((await job('hook')).lastError).toBe(`webhook target "Ops hook" (${hook.url}): answered HTTP 500 Internal Server Error`);
 
     clock.advance(4_999);
     expect(hook.calls).toHaveLength(1); // not before the backoff
@@ -224,7 +224,7 @@ describe('delivery to real servers', () => {
     expect((await job('hook')).state).toBe('pending');
     clock.advance(10_000);
     await until(() => journal.length === 1);
-    expect(journal[0]).toEqual({ alarmId: 'cnc-01-spindle-hot', kind: 'notify-failed', text: `gave up after 3 attempts: webhook target "Ops hook" (${hook.url}/alarms): answered HTTP 500 Internal Server Error` });
+    expect(journal[0]).toEqual({ alarmId: 'cnc-01-spindle-hot', kind: 'notify-failed', text: `gave up after 3 attempts: webhook target "Ops hook" (${hook.url}): answered HTTP 500 Internal Server Error` });
     expect(await job('hook')).toMatchObject({ state: 'failed', attempts: 3 });
     expect(hook.calls).toHaveLength(3);
     expect(clock.pending()).toBe(0);
@@ -270,13 +270,25 @@ describe('delivery to real servers', () => {
     }
   });
 
+  it('a webhook URL with user info is called with HTTP Basic auth; errors show neither password nor query', async () => {
+    const { svc } = await service();
+    const url = `${hook.url.replace('http://', 'http://bot:hunter%232@')}/in?token=abc123`;
+    await svc.saveTarget(engineer, { id: 'basic', kind: 'webhook', name: 'Basic', url });
+    await svc.testTarget(engineer, 'basic');
+    expect(hook.calls[0]!.headers.authorization).toBe(`Basic ${Buffer.from('bot:hunter#2').toString('base64')}`);
+    expect(hook.calls[0]!.path).toBe('/in?token=abc123');
+    hook.status = 500;
+    const err = await svc.testTarget(engineer, 'basic').catch((e: Error) => e);
+    expect((err as Error).message).toBe(`webhook target "Basic" (${hook.url}): answered HTTP 500 Internal Server Error`);
+  });
+
   it('a webhook that does not answer in time fails with the timeout', async () => {
     const { svc } = await service({ timeoutMs: 300 });
     await targets(svc);
     hook.status = 'hang';
     svc.raised(alarmRecord(), ['hook']);
     await until(async () => (await attempts(1)), 10_000);
-    expect((await job('hook')).lastError).toBe(`webhook target "Ops hook" (${hook.url}/alarms): no answer within 300 ms`);
+    expect((await job('hook')).lastError).toBe(`webhook target "Ops hook" (${hook.url}): no answer within 300 ms`);
   });
 
   it('an SMTP server that never greets: the attempt times out and is retried', async () => {

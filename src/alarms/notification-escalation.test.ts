@@ -104,9 +104,9 @@ it('raise pages the direct target and the first on duty; escalation pages the ne
   expect(entries[0]).toBe('raise');
   expect(entries).toContain('escalate: escalated to Chen (step 2 of roster "Machining on call")');
   expect(entries.filter((e) => e.startsWith('notify: delivered to webhook target')).sort()).toEqual([
-    `notify: delivered to webhook target "chen pager" (${hook.url}/chen) for Chen`,
-    `notify: delivered to webhook target "li pager" (${hook.url}/li) for Li`,
-    `notify: delivered to webhook target "ops pager" (${hook.url}/ops)`,
+    `notify: delivered to webhook target "chen pager" (${hook.url}) for Chen`,
+    `notify: delivered to webhook target "li pager" (${hook.url}) for Li`,
+    `notify: delivered to webhook target "ops pager" (${hook.url})`,
   ]);
   expect(entries).toContain('ack');
 });
@@ -128,8 +128,8 @@ it('a webhook that keeps failing is journaled notify-failed after maxAttempts, t
   }
   await until(async () => (await journal()).filter((j) => j.startsWith('notify-failed')).length === 2, 5_000, 'notify-failed');
   expect((await journal()).filter((j) => j.startsWith('notify-failed')).sort()).toEqual([
-    `notify-failed: gave up after 3 attempts for Li: webhook target "li pager" (${hook.url}/li): answered HTTP 500 Internal Server Error`,
-    `notify-failed: gave up after 3 attempts: webhook target "ops pager" (${hook.url}/ops): answered HTTP 500 Internal Server Error`,
+    `notify-failed: gave up after 3 attempts for Li: webhook target "li pager" (${hook.url}): answered HTTP 500 Internal Server Error`,
+    `notify-failed: gave up after 3 attempts: webhook target "ops pager" (${hook.url}): answered HTTP 500 Internal Server Error`,
   ]);
   expect(alarms.get(operator, rule.id).state).toBe('unacknowledged');
 });

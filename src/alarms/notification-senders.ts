@@ -24,11 +24,11 @@ export function describeTarget(t: NotificationTarget): string {
   return t.kind === 'email' ? `e-mail target "${t.name}" (${t.to})` : `webhook target "${t.name}" (${safeUrl(t.url)})`;
 }
 
-/** A URL without user info, query or fragment (which may hold tokens). */
+/** Scheme and host of a URL: user info, path and query may hold tokens (e.g. chat webhooks). */
 export function safeUrl(url: string): string {
   try {
     const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
+    return `${u.protocol}//${u.host}`;
   } catch {
     return 'an invalid URL';
   }
@@ -61,9 +61,10 @@ export function webhookSender(o: { timeoutMs: number; fetch?: typeof fetch }): N
     if (t.kind !== 'webhook') throw failed(t, 'not a webhook target');
     let res: Response;
     try {
-      res = await doFetch(t.url, {
+      const { url, headers } = requestOf(t);
+      res = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'user-agent': 'lightsout-alarms', ...(t.headers ?? {}) },
+        headers,
         body: JSON.stringify(m.payload),
         signal: AbortSignal.timeout(o.timeoutMs),
         redirect: 'manual',
@@ -77,6 +78,22 @@ export function webhookSender(o: { timeoutMs: number; fetch?: typeof fetch }): N
     await res.arrayBuffer().catch(() => undefined);
     if (res.status < 200 || res.status > 299) throw failed(t, `answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`);
   };
+}
+
+/**
+ * URL and headers of a webhook call. fetch refuses URLs with user info, so `user:pass@` becomes
+ * an HTTP Basic `authorization` header (unless the target sets its own).
+ */
+function requestOf(t: Extract<NotificationTarget, { kind: 'webhook' }>): { url: string; headers: Record<string, string> } {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'lightsout-alarms', ...(t.headers ?? {}) };
+  const u = new URL(t.url);
+  if (u.username || u.password) {
+    const own = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    if (!own) headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+    u.username = '';
+    u.password = '';
+  }
+  return { url: u.href, headers };
 }
 
 /** The SMTP password of an `smtp://user:pass@host` URL (raw and decoded), to scrub from messages. */
