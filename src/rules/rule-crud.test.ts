@@ -41,6 +41,12 @@ describe('rule CRUD and roles', () => {
     expect(svc.get(eng, 'spindle-over-temp').name).toBe('Spindle over-temp!');
   });
 
+  it('two creates of one id at once: one wins, the other conflicts', async () => {
+    const results = await Promise.allSettled([svc.create(eng, input({ id: 'same' })), svc.create(eng, input({ id: 'same' }))]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'LIGHTSOUT_CONFLICT' } });
+  });
+
   it('updates (the alarm is told the new definition and re-evaluated) and removes', async () => {
     tags.setLatest(T, `${M}/spindle_temp`, 85, T0);
     await svc.create(eng, input({ id: 'r' }));

@@ -59,6 +59,8 @@ export class RuleService {
   private readonly index = new RuleIndex();
   private readonly host: EvaluatorHost;
   private readonly failed = new Set<string>();
+  /** Rule ids being created (saved, not yet installed): a second create of the same id conflicts. */
+  private readonly creating = new Set<string>();
   private running = false;
   private listening = false;
 
@@ -142,11 +144,18 @@ export class RuleService {
     requireRole(p, 'engineer', input.asset, 'create rules here');
     validateRuleBody(p.tenant, input.asset, input, this.o.tags);
     const rules = this.tenant(p.tenant).rules;
+    const taken = (x: string): boolean => rules.has(x) || this.creating.has(`${p.tenant}\u0000${x}`);
     let id = input.id;
-    if (id === undefined) id = idFromName(input.name, (x) => rules.has(x));
-    else if (rules.has(id)) throw new LightsoutError('LIGHTSOUT_CONFLICT', `rule "${id}" already exists`);
+    if (id === undefined) id = idFromName(input.name, taken);
+    else if (taken(id)) throw new LightsoutError('LIGHTSOUT_CONFLICT', `rule "${id}" already exists`);
     checkId(id);
-    return this.save(p, { ...bodyOf(input), id, tenant: p.tenant, asset: input.asset });
+    const key = `${p.tenant}\u0000${id}`;
+    this.creating.add(key);
+    try {
+      return await this.save(p, { ...bodyOf(input), id, tenant: p.tenant, asset: input.asset });
+    } finally {
+      this.creating.delete(key);
+    }
   }
 
   /** Replace a rule (engineer on its old and new asset). Template instances change through their template. */
@@ -254,7 +263,9 @@ export class RuleService {
 
   private async saveTemplate(p: Principal, id: string, input: ApiRuleTemplateInput): Promise<ApiRuleTemplate> {
     const assets = this.o.tags.assetsOfType(p.tenant, input.machineType);
-    validateRuleBody(p.tenant, assets[0]?.path, input, this.o.tags);
+    // Checked against a machine of the type that has tags (one given its type before its tags arrived proves nothing).
+    const sample = assets.find((a) => this.o.tags.list(p.tenant, `${a.path}/`).length > 0);
+    validateRuleBody(p.tenant, sample?.path, input, this.o.tags);
     const t: RuleTemplate = { ...bodyOf(input), id, tenant: p.tenant, machineType: input.machineType, updatedTs: this.clock.now(), updatedBy: p.name };
     await this.o.store.saveTemplate(t);
     const tr = this.tenant(p.tenant);

@@ -101,4 +101,14 @@ describe('rule templates', () => {
     await expect(svc.createTemplate(eng, { ...hot, id: 'y' })).rejects.toMatchObject({ code: 'LIGHTSOUT_CONFLICT' });
     expect(svc.listTemplates(principal('viewer', LINE)).map((t) => t.id)).toEqual(['y']);
   });
+
+  it('checks a template against a machine of its type that has tags', async () => {
+    tags.setAsset(T, `${LINE}/lathe-0`, 'lathe'); // typed before its tags arrive
+    tags.add(T, `${LINE}/lathe-1/chuck_temp`);
+    tags.setAsset(T, `${LINE}/lathe-1`, 'lathe');
+    const lathe = { ...hot, machineType: 'lathe', alarm: { priority: 'low' as const, message: 'chuck {chuck_temp}' } };
+    await expect(svc.createTemplate(eng, { ...lathe, id: 'a' })).rejects.toMatchObject({ code: 'LIGHTSOUT_NOT_FOUND', details: { path: 'spindle_temp' } });
+    const t = await svc.createTemplate(eng, { ...lathe, id: 'b', condition: { kind: 'threshold', tag: 'chuck_temp', op: '>', limit: 50 } });
+    expect(t.assets).toEqual([`${LINE}/lathe-0`, `${LINE}/lathe-1`]);
+  });
 });
