@@ -7,7 +7,8 @@
  * @module
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiCallError } from '../api.js';
+import { ApiCallError, fetchTags } from '../api.js';
+import { useLoad } from '../use-load.js';
 import { t } from '../i18n/index.js';
 import { ConfirmButton } from '../components/confirm-button.js';
 import { PRIORITIES } from './alarm-model.js';
@@ -51,6 +52,14 @@ export function RuleForm(p: RuleFormProps) {
   const exprRef = useRef<HTMLTextAreaElement>(null);
   const suppRef = useRef<HTMLTextAreaElement>(null);
   const ro = !!p.readOnly;
+  // The asset's tags, relative, for the tag fields' suggestions (a template: one asset of its type).
+  const tagAsset = (p.mode === 'rule' ? d.asset : p.testAsset ?? '').trim().replace(/\/+$/, '');
+  const tags = useLoad(async (signal) => {
+    if (!tagAsset.includes('/')) return [];
+    await new Promise((r) => setTimeout(r, 300));
+    if (signal.aborted) return [];
+    return (await fetchTags(`${tagAsset}/`, signal)).map((x) => x.path.slice(tagAsset.length + 1));
+  }, [tagAsset]);
   const set = <K extends keyof RuleDraft>(k: K, v: RuleDraft[K]) => { setD((x) => ({ ...x, [k]: v })); setOk(''); };
   const text = (k: keyof RuleDraft) => (e: Event) => set(k, (e.currentTarget as HTMLInputElement).value as never);
   const setAction = (i: number, patch: Partial<ActionDraft>) => set('actions', d.actions.map((a, j) => (j === i ? { ...a, ...patch } : a)));
@@ -112,7 +121,7 @@ export function RuleForm(p: RuleFormProps) {
             {KINDS.map((k) => <option value={k}>{t(`rule.kind.${k}` as MessageKey)}</option>)}
           </select>
         ))}
-        {d.kind !== 'expression' ? field('condition.tag', t('rule.tag'), <input required value={d.tag} placeholder="spindle_temp" data-testid="rule-tag" onInput={text('tag')} />, t('rule.tagHint')) : null}
+        {d.kind !== 'expression' ? field('condition.tag', t('rule.tag'), <input required value={d.tag} list="rule-tag-list" placeholder="spindle_temp" data-testid="rule-tag" onInput={text('tag')} />, t('rule.tagHint')) : null}
         {d.kind === 'threshold' ? (
           <>
             {field('condition.op', t('rule.op'), (
@@ -132,7 +141,7 @@ export function RuleForm(p: RuleFormProps) {
         ) : null}
         {d.kind === 'deviation' ? (
           <>
-            {field('condition.setpointTag', t('rule.setpointTag'), <input required value={d.setpointTag} onInput={text('setpointTag')} />)}
+            {field('condition.setpointTag', t('rule.setpointTag'), <input required value={d.setpointTag} list="rule-tag-list" onInput={text('setpointTag')} />)}
             {field('condition.limit', t('rule.limit'), <input required inputMode="decimal" value={d.limit} onInput={text('limit')} />)}
             {field('condition.deadband', t('rule.deadband'), <input inputMode="decimal" value={d.deadband} onInput={text('deadband')} />)}
           </>
@@ -171,7 +180,7 @@ export function RuleForm(p: RuleFormProps) {
               </select>
               {a.kind === 'write' ? (
                 <>
-                  <input placeholder={t('rule.tag')} value={a.tag} onInput={(e) => setAction(i, { tag: (e.currentTarget as HTMLInputElement).value })} />
+                  <input placeholder={t('rule.tag')} list="rule-tag-list" value={a.tag} onInput={(e) => setAction(i, { tag: (e.currentTarget as HTMLInputElement).value })} />
                   <input placeholder={t('alarm.value')} value={a.value} onInput={(e) => setAction(i, { value: (e.currentTarget as HTMLInputElement).value })} />
                 </>
               ) : (
@@ -188,6 +197,7 @@ export function RuleForm(p: RuleFormProps) {
         </div>
         <label class="wide"><span>{t('access.description')}</span><input maxLength={2000} value={d.description} onInput={text('description')} /></label>
       </fieldset>
+      <datalist id="rule-tag-list">{(tags.data ?? []).map((x) => <option value={x} />)}</datalist>
       <div class="row">
         {ro ? null : <button class="btn primary" type="submit" disabled={busy} data-testid="rule-save">{t('rule.save')}</button>}
         {ro || p.mode === 'template' ? null : <button class="btn" type="button" disabled={busy} data-testid="rule-check" onClick={() => void run('check')}>{t('rule.check')}</button>}

@@ -4,6 +4,7 @@
  * that cannot be evaluated flagged, and the editor. A template instance opens its template.
  * @module
  */
+import { useState } from 'preact/hooks';
 import type { ApiRule, ApiRuleTemplate } from '../../../src/protocol/alarm-types.js';
 import type { Me } from '../../../src/protocol/auth-types.js';
 import { canSomewhere } from '../auth/session.js';
@@ -42,6 +43,12 @@ export function RulesView({ me }: { me: Me }) {
   const tplSel = r.params.get('template');
   const adding = r.params.get('new') === '1';
   const reload = () => { rules.reload(); templates.reload(); };
+  const [filter, setFilter] = useState('');
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  const matches = (x: ApiRule | ApiRuleTemplate) => {
+    const hay = `${x.name} ${x.id} ${'asset' in x ? x.asset : x.machineType} ${x.alarm.priority}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  };
   const rule = selected ? rules.data?.find((x) => x.id === selected) : undefined;
   const tpl = tplSel ? templates.data?.find((x) => x.id === tplSel) : undefined;
   return (
@@ -53,6 +60,7 @@ export function RulesView({ me }: { me: Me }) {
           <button class={tab === 'rules' ? 'on' : ''} data-testid="rules-tab-rules" onClick={() => navigate(href('rules'))}>{t('rule.rules')}</button>
           <button class={tab === 'templates' ? 'on' : ''} data-testid="rules-tab-templates" onClick={() => navigate(href('rules', '', q({ tab: 'templates' })))}>{t('rule.templates')}</button>
         </nav>
+        <input type="search" value={filter} placeholder={t('rule.filter')} aria-label={t('rule.filter')} data-testid="rules-filter" onInput={(e) => setFilter((e.currentTarget as HTMLInputElement).value)} />
         <span class="spacer" />
         {engineer ? <a class="btn primary" data-testid="rule-new" href={href('rules', '', q(tab === 'templates' ? { tab: 'templates', new: '1' } : { new: '1' }))}>{tab === 'templates' ? t('rule.newTemplate') : t('rule.new')}</a> : null}
       </div>
@@ -66,7 +74,7 @@ export function RulesView({ me }: { me: Me }) {
             <table class="rules-table" data-testid="rules-table">
               <thead><tr><th>{t('rule.name')}</th><th>{t('rule.asset')}</th><th>{t('rule.kind')}</th><th>{t('rule.condition')}</th><th>{t('alarm.priority')}</th><th>{t('rule.enabled')}</th></tr></thead>
               <tbody>
-                {(rules.data ?? []).map((x) => (
+                {(rules.data ?? []).filter(matches).map((x) => (
                   <tr key={x.id} data-testid="rule-row" data-rule={x.id} class={`${x.problem ? 'row-bad' : ''}${x.id === selected ? ' row-selected' : ''}${x.enabled ? '' : ' row-off'}`}>
                     <td><a href={href('rules', '', q({ id: x.id }))}>{x.name}</a><div class="muted small mono">{x.id}</div>
                       {x.templateId ? <span class="pill">{t('rule.fromTemplate')}</span> : null}
@@ -91,7 +99,7 @@ export function RulesView({ me }: { me: Me }) {
             <table data-testid="templates-table">
               <thead><tr><th>{t('rule.name')}</th><th>{t('rule.machineType')}</th><th>{t('rule.condition')}</th><th>{t('alarm.priority')}</th><th class="r">{t('rule.instances')}</th></tr></thead>
               <tbody>
-                {(templates.data ?? []).map((x) => (
+                {(templates.data ?? []).filter(matches).map((x) => (
                   <tr key={x.id} data-testid="template-row" class={x.id === tplSel ? 'row-selected' : ''}>
                     <td><a href={href('rules', '', q({ tab: 'templates', template: x.id }))}>{x.name}</a><div class="muted small mono">{x.id}</div></td>
                     <td class="mono">{x.machineType}</td>

@@ -141,6 +141,7 @@ export const alarmsEn = {
   'rule.episodeTo': 'Cleared',
   'rule.episodeLength': 'Duration',
   'rule.stillActive': 'still active',
+  'rule.filter': 'Filter by name, asset, type…',
   'rule.none': 'No rules yet.',
   'rule.noTemplates': 'No templates yet.',
   'rule.fromTemplate': 'template',

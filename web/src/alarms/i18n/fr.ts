@@ -139,6 +139,7 @@ export const alarmsFr: AlarmsCatalog = {
   'rule.episodeTo': 'Disparition',
   'rule.episodeLength': 'Durée',
   'rule.stillActive': 'toujours active',
+  'rule.filter': 'Filtrer par nom, équipement, type…',
   'rule.none': 'Aucune règle pour l\'instant.',
   'rule.noTemplates': 'Aucun modèle pour l\'instant.',
   'rule.fromTemplate': 'modèle',

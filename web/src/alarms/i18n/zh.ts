@@ -139,6 +139,7 @@ export const alarmsZh: AlarmsCatalog = {
   'rule.episodeTo': '恢复',
   'rule.episodeLength': '持续',
   'rule.stillActive': '仍在激活',
+  'rule.filter': '按名称、资产、类型筛选…',
   'rule.none': '还没有规则。',
   'rule.noTemplates': '还没有模板。',
   'rule.fromTemplate': '模板',
