@@ -174,6 +174,33 @@ describe('the alarm screens in Chromium', () => {
     }
   });
 
+  it('offers each role only its actions: a viewer none, an operator on the area acknowledge but not out of service, an engineer out of service', async () => {
+    const password = 'alarm-role-test-password';
+    for (const [username, grants] of [['vic', [{ role: 'viewer', scope: '' }]], ['otto', [{ role: 'operator', scope: 'lab/area-1' }, { role: 'viewer', scope: '' }]]] as const) {
+      const r = await sendJson('POST', `${platform.httpUrl}/api/v1/users`, { username, password, grants });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    await ingest('temp', 20);
+    await ingest('temp', 140); // oven-hot raised again, unacknowledged
+    for (const [username, ack, oos] of [['vic', 0, 0], ['otto', 1, 0]] as const) {
+      const c = await loggedInContext(browser, platform.httpUrl, { viewport: { width: 1440, height: 900 }, locale: 'en-GB' }, username, password);
+      try {
+        const p = await c.newPage();
+        await p.goto(`${platform.httpUrl}/#/alarms`);
+        const r = p.locator('[data-testid="alarm-row"][data-alarm="oven-hot"]');
+        await expect.poll(() => r.getAttribute('data-state'), { timeout: 10_000 }).toBe('unacknowledged');
+        expect(await r.getByTestId('alarm-ack').count()).toBe(ack);
+        expect(await r.getByTestId('alarm-out-of-service').count()).toBe(oos);
+        expect(await p.getByTestId('alarm-ack-visible').isDisabled()).toBe(ack === 0);
+      } finally {
+        await c.close();
+      }
+    }
+    // The admin (engineer everywhere) may take it out of service.
+    await page.goto(`${platform.httpUrl}/#/alarms`);
+    await expect.poll(() => row('oven-hot').getByTestId('alarm-out-of-service').count(), { timeout: 10_000 }).toBe(1);
+  });
+
   it('draws the figures chart', async () => {
     await page.goto(`${platform.httpUrl}/#/alarm-figures`);
     await expect.poll(() => page.locator('[data-testid="figures-chart"] canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0);
