@@ -9,7 +9,7 @@ import type { CompiledRule, TagLookup } from './rule-compiler.js';
 
 /** A rule id made from a name: `Spindle over-temp!` → `spindle-over-temp`. */
 export function idFromName(name: string, taken: (id: string) => boolean): string {
-  let base = name.toLowerCase().normalize('NFKD').replace(/[^a-z0-9_.-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[^a-z0-9]+|-+$/g, '').slice(0, 90);
+  let base = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/-{2,}/g, '-').replace(/^[^a-z0-9]+|-+$/g, '').slice(0, 90);
   if (base === '') base = 'rule';
   if (!taken(base)) return base;
   for (let i = 2; ; i++) if (!taken(`${base}-${i}`)) return `${base}-${i}`;
