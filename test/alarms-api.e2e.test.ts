@@ -104,7 +104,7 @@ beforeAll(async () => {
 afterAll(async () => {
   receiver?.closeAllConnections();
   await new Promise((r) => receiver?.close(r));
-  await client?.endAsync();
+  if (client?.connected) await client.endAsync();
   await platform?.stop();
 });
 
@@ -359,5 +359,24 @@ describe('replay, templates and automation', () => {
     expect((await sendJson('DELETE', api(`/rules/${COOLANT_RULE}`), undefined, viewer)).status).toBe(403);
     expect((await sendJson('DELETE', api(`/rules/${COOLANT_RULE}`), undefined, engineer)).status).toBe(204);
     expect((await getJson(api(`/alarms/${COOLANT_RULE}`))).status).toBe(404);
+  });
+});
+
+describe('after a restart', () => {
+  it('rules, alarm states and the journal are still there, and the rule keeps evaluating', async () => {
+    expect((await sendJson('POST', api('/ingest'), { points: [{ tag: `${M}/spindle_temp`, value: 99 }] })).status).toBe(200);
+    await untilState(RULE, 'unacknowledged');
+    expect((await sendJson('POST', api(`/alarms/${RULE}/ack`), { comment: 'before the restart' }, operator)).status).toBe(200);
+    const before = await alarm(RULE, viewer);
+    expect(before).toMatchObject({ state: 'acknowledged', ackedBy: 'token:op', conditionActive: true, value: 99 });
+    await client.endAsync();
+    await platform.stop();
+    platform = await startTestPlatform({ dataDir: platform.dataDir, alarmMaxShelveMinutes: 60 });
+    expect((await getJson(api('/rules'), viewer)).body.rules.map((r: any) => r.id)).toEqual([RULE]);
+    expect(await alarm(RULE, viewer)).toEqual(before);
+    const kinds = (await getJson(api(`/alarms/history?alarm=${RULE}&from=${started}&limit=1000`), viewer)).body.events.map((e: any) => e.kind);
+    expect(kinds.filter((k: string) => k === 'raise')).toHaveLength(before.raiseCount);
+    expect((await sendJson('POST', api('/ingest'), { points: [{ tag: `${M}/spindle_temp`, value: 50 }] })).status).toBe(200);
+    await untilState(RULE, 'normal');
   });
 });
