@@ -5,6 +5,8 @@
  * the alarm is raised, the rule's stop goes through the command path as `rule:<id>` (commands
  * list, audit trail, interlock), the machine stops and cools. A second machine whose stop has an
  * interlock that does not hold keeps running, and the alarm's journal says `action-failed`.
+ * Then the demo as `npm start` runs it: machine types, templates, the demo pager, and the
+ * template rule stopping an overheating mill.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VirtualFactory } from '../src/sim/factory.js';
@@ -19,7 +21,7 @@ const CNC1 = 'shanghai-lingang/machining/line-1/cnc-01';
 const CNC2 = 'shanghai-lingang/machining/line-1/cnc-02';
 const api = (path: string) => `${platform.httpUrl}/api/v1${path}`;
 
-beforeAll(async () => {
+async function startLine(): Promise<void> {
   platform = await startTestPlatform({ commandReadbackMs: 5000 });
   factory = new VirtualFactory({ mqttUrl: platform.mqttUrl, ...platform.mqttAuth, tenant: 'demo', factories: 1, lines: 1, machines: 2, rateHz: 2 });
   await factory.start();
@@ -27,12 +29,7 @@ beforeAll(async () => {
     const tags = await Promise.all([CNC1, CNC2].map(async (m) => (await getJson(api(`/tags?prefix=${m}/Commands/fault_coolant`))).body.tags?.length === 1));
     return tags.every(Boolean);
   }, 15_000, 'the mills\' tags');
-}, 30_000);
-
-afterAll(async () => {
-  await factory?.stop();
-  await platform?.stop();
-});
+}
 
 async function latest(tag: string): Promise<{ value: any; ts: number; quality: string }> {
   const r = await getJson(api(`/latest?tag=${encodeURIComponent(tag)}`));
@@ -72,6 +69,12 @@ const journal = async (id: string): Promise<any[]> =>
   (await getJson(api(`/alarms/history?alarm=${encodeURIComponent(id)}&from=${Date.now() - 600_000}&limit=100`))).body.events ?? [];
 
 describe('lights-out automation', () => {
+  beforeAll(startLine, 30_000);
+  afterAll(async () => {
+    await factory?.stop();
+    await platform?.stop();
+  });
+
   it('an over-temperature raises the alarm, the rule stops the machine through the command path, and the spindle cools', async () => {
     expect((await latest(`${CNC1}/state`)).value).toBe('running');
     const limit = await overTemperatureRule('cnc-01-hot', CNC1);
@@ -138,5 +141,64 @@ describe('lights-out automation', () => {
     expect((await getJson(api('/alarms/cnc-02-hot'))).body).toMatchObject({ state: 'unacknowledged', conditionActive: true });
     await new Promise((r) => setTimeout(r, 1500));
     expect((await latest(`${CNC2}/state`)).value).toBe('running');
+  }, 90_000);
+});
+
+describe('the demo (npm start)', () => {
+  const MILL = 'shanghai-lingang/machining/line-1/cnc-01';
+  const ALARM = `demo-spindle-overtemp@${MILL}`;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform({ demo: true, commandReadbackMs: 5000 });
+  }, 30_000);
+  afterAll(async () => {
+    await platform?.stop();
+  });
+
+  it('types the machines, applies its templates to every machine of a type, and pages a local demo pager', async () => {
+    const flat = (nodes: any[]): any[] => nodes.flatMap((n) => [n, ...flat(n.children)]);
+    // Every protocol's machines, once their tags arrived (OPC UA and Modbus are polled by connectors).
+    const machines = [MILL, 'shanghai-lingang/assembly/line-1/press-01', 'shanghai-lingang/packaging/line-1/packer-01', 'shanghai-lingang/machining/line-1/conveyor-01', 'shanghai-lingang/assembly/line-1/robot-01'];
+    const assets = await waitFor(async () => {
+      const all = flat((await getJson(api('/assets'))).body.assets);
+      return machines.every((m) => all.some((a) => a.path === m)) ? all : undefined;
+    }, 15_000, 'every machine in the asset tree');
+    const typeOf = (path: string) => assets.find((a) => a.path === path)?.machineType;
+    expect(machines.map(typeOf)).toEqual(['cnc-mill', 'press', 'packer', 'conveyor', 'robot']);
+    expect(typeOf('shanghai-lingang/machining/line-1')).toBeUndefined();
+    const templates = (await getJson(api('/rule-templates'))).body.templates as any[];
+    const byId = new Map(templates.map((t) => [t.id, t]));
+    expect(byId.get('demo-spindle-overtemp')).toMatchObject({
+      machineType: 'cnc-mill', condition: { kind: 'threshold', tag: 'spindle_temp', op: '>', limit: 80, deadband: 3 }, onDelayS: 3,
+      alarm: { priority: 'high' }, actions: [{ on: 'raise', command: { kind: 'call', method: 'stop' } }],
+    });
+    expect(byId.get('demo-spindle-overtemp').assets).toEqual([MILL, `${MILL.slice(0, -2)}02`, `${MILL.slice(0, -2)}03`]);
+    expect(byId.get('demo-press-oil-temp').assets).toHaveLength(2);
+    expect(byId.get('demo-conveyor-current').assets).toHaveLength(4);
+    // Communication loss on every machine of the plant (3 lines of 5).
+    expect(templates.filter((t) => t.id.startsWith('demo-comm-loss-')).reduce((n, t) => n + t.assets.length, 0)).toBe(15);
+    const rules = (await getJson(api(`/rules?asset=${encodeURIComponent(MILL)}`))).body.rules as any[];
+    expect(rules.map((r) => r.id).sort()).toEqual([`demo-comm-loss-cnc-mill@${MILL}`, ALARM]);
+    const rosters = (await getJson(api('/rosters'))).body.rosters as any[];
+    expect(rosters).toEqual([expect.objectContaining({ id: 'demo-oncall', entries: [expect.objectContaining({ targets: ['demo-pager'] })] })]);
+    const targets = (await getJson(api('/notification-targets'))).body.targets as any[];
+    expect(targets).toEqual([expect.objectContaining({ id: 'demo-pager', kind: 'webhook', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/demo-pager$/) })]);
+  });
+
+  it('fault_coolant on a demo mill: the template rule stops it above 80 °C, and the demo pager is paged', async () => {
+    await waitFor(async () => (await latest(`${MILL}/state`))?.value === 'running', 10_000, 'cnc-01 running');
+    expect((await command(MILL, 'fault_coolant', 'demo-fault-1')).state).toBe('succeeded');
+    const alarm = await waitFor(async () => {
+      const a = (await getJson(api(`/alarms/${encodeURIComponent(ALARM)}`))).body;
+      return a.conditionActive === true ? a : undefined;
+    }, 60_000, 'the spindle alarm');
+    expect(Number(alarm.value)).toBeGreaterThan(80);
+    const stop = await waitFor(async () => ((await getJson(api('/commands?limit=50'))).body.commands as any[])
+      .find((c) => c.requestedBy?.id === `rule:${ALARM}` && c.state === 'succeeded'), 15_000, 'the rule\'s stop');
+    expect(stop).toMatchObject({ machine: MILL, method: 'stop' });
+    await waitFor(async () => (await latest(`${MILL}/state`)).value === 'idle', 5000, 'cnc-01 idle');
+    const job = await waitFor(async () => ((await getJson(api('/notifications?limit=100'))).body.jobs as any[])
+      .find((j) => j.alarmId === ALARM && j.targetId === 'demo-pager' && j.state === 'delivered'), 10_000, 'the demo pager paged');
+    expect(job.attempts).toBe(1);
   }, 90_000);
 });
