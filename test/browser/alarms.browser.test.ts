@@ -7,7 +7,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, sendJson, startTestPlatform } from '../helpers.js';
 import { launchChromium, shot } from './chromium.js';
@@ -199,6 +199,39 @@ describe('the alarm screens in Chromium', () => {
     // The admin (engineer everywhere) may take it out of service.
     await page.goto(`${platform.httpUrl}/#/alarms`);
     await expect.poll(() => row('oven-hot').getByTestId('alarm-out-of-service').count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('falls back to polling when the socket drops, shows what changed meanwhile, and goes live again', async () => {
+    const res = await sendJson('POST', `${platform.httpUrl}/api/v1/rules`, { id: 'oven-cold', asset: OVEN, name: 'Oven too cold', condition: { kind: 'threshold', tag: 'temp', op: '<', limit: 0 }, alarm: { priority: 'low', message: 'Oven at {temp}' }, enabled: true });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const p = await ctx.newPage();
+    const sockets: WebSocketRoute[] = [];
+    let refuse = false;
+    await p.routeWebSocket(/\/api\/v1\/alarms\/live$/, (ws) => {
+      if (refuse) {
+        void ws.close();
+        return;
+      }
+      sockets.push(ws);
+      ws.connectToServer();
+    });
+    try {
+      await p.goto(`${platform.httpUrl}/#/alarms`);
+      await expect.poll(() => p.getByTestId('alarm-link').innerText(), { timeout: 10_000 }).toBe('Live');
+      refuse = true;
+      for (const ws of sockets) await ws.close();
+      await expect.poll(() => p.getByTestId('alarm-link').innerText(), { timeout: 10_000 }).toBe('Polling every 2 s');
+      await ingest('temp', -5);
+      const cold = p.locator('[data-testid="alarm-row"][data-alarm="oven-cold"]');
+      await expect.poll(() => cold.getAttribute('data-state'), { timeout: 10_000 }).toBe('unacknowledged');
+      refuse = false;
+      await expect.poll(() => p.getByTestId('alarm-link').innerText(), { timeout: 20_000 }).toBe('Live');
+      expect(sockets.length).toBeGreaterThan(1);
+      await cold.getByTestId('alarm-ack').click();
+      await expect.poll(() => cold.getAttribute('data-state')).toBe('acknowledged');
+    } finally {
+      await p.close();
+    }
   });
 
   it('draws the figures chart', async () => {

@@ -1,7 +1,7 @@
 /**
  * The page's view of the alarms it may see, kept current over the WebSocket
  * /api/v1/alarms/live (AlarmLiveMessage): a full list on connect, then one alarm per change.
- * While the socket is down the list is polled every 5 s and the socket retried with backoff. The
+ * While the socket is down the list is polled every 2 s and the socket retried with backoff. The
  * connection is held while some component needs it (the header badge, on every screen).
  * @module
  */
@@ -12,7 +12,7 @@ import { fetchAlarms } from './alarms-api.js';
 /** How alarms reach the page right now. */
 export type AlarmLinkState = 'connecting' | 'live' | 'polling' | 'offline';
 
-const POLL_MS = 5000;
+const POLL_MS = 2000;
 /** The server sends a heartbeat every 15 s: silence this long means a dead connection. */
 const SILENCE_MS = 40_000;
 /** Socket changes are applied at most this often (one render for a burst). */
