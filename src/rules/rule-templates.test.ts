@@ -26,7 +26,7 @@ const hot: ApiRuleTemplateInput = {
 beforeEach(async () => {
   store = new MemoryRuleStore();
   tags = new FakeTags();
-  for (const m of ['cnc-01', 'cnc-02', 'press-01']) tags.add(T, `${LINE}/${m}/spindle_temp`);
+  for (const m of ['cnc-01', 'cnc-02', 'press-01']) tags.add(T, `${LINE}/${m}/spindle_temp`).add(T, `${LINE}/${m}/Commands/stop`);
   tags.setAsset(T, `${LINE}/cnc-01`, 'cnc-mill');
   tags.setAsset(T, `${LINE}/press-01`, 'press');
   sink = new RecordingSink();
@@ -104,7 +104,7 @@ describe('rule templates', () => {
 
   it('checks a template against a machine of its type that has tags', async () => {
     tags.setAsset(T, `${LINE}/lathe-0`, 'lathe'); // typed before its tags arrive
-    tags.add(T, `${LINE}/lathe-1/chuck_temp`);
+    tags.add(T, `${LINE}/lathe-1/chuck_temp`).add(T, `${LINE}/lathe-1/Commands/stop`);
     tags.setAsset(T, `${LINE}/lathe-1`, 'lathe');
     const lathe = { ...hot, machineType: 'lathe', alarm: { priority: 'low' as const, message: 'chuck {chuck_temp}' } };
     await expect(svc.createTemplate(eng, { ...lathe, id: 'a' })).rejects.toMatchObject({ code: 'LIGHTSOUT_NOT_FOUND', details: { path: 'spindle_temp' } });

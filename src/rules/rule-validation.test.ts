@@ -27,7 +27,7 @@ function error(i: ApiRuleInput): { code: string; message: string; details?: Reco
 beforeEach(async () => {
   const tags = new FakeTags()
     .add(T, `${M}/spindle_temp`).add(T, `${M}/axis/x/pos`).add(T, `${M}/state`, 'string')
-    .add(T, `${M}/stop_cmd`, 'boolean', { writable: true }).add(T, `${M}/serial`, 'string')
+    .add(T, `${M}/stop_cmd`, 'boolean', { writable: true }).add(T, `${M}/Commands/stop`, 'boolean').add(T, `${M}/serial`, 'string')
     .add(T, 'site/area/line-1/cnc-02/other');
   svc = new RuleService({ store: new MemoryRuleStore(), tags, latest: tags.latest, alarms: new RecordingSink(), clock: new SimClock(0) });
   await svc.start();
@@ -36,7 +36,7 @@ beforeEach(async () => {
 describe('rule validation', () => {
   it('accepts a good rule and lists the CEL variables of the asset', () => {
     expect(svc.validate(eng, expr('spindle_temp > 80.0 && axis_x_pos < 10.0 && tags["axis/x/pos"] > 0.0 && [1, 2].exists(i, i > 1)')))
-      .toEqual({ ok: true, variables: ['axis_x_pos', 'serial', 'spindle_temp', 'state', 'stop_cmd', 'tags'] });
+      .toEqual({ ok: true, variables: ['Commands_stop', 'axis_x_pos', 'serial', 'spindle_temp', 'state', 'stop_cmd', 'tags'] });
   });
 
   it('names the position of a syntax error', () => {
@@ -50,7 +50,7 @@ describe('rule validation', () => {
     const e = error(expr('spindle_temp > 80.0 && spindel_speed > 1.0'));
     expect(e).toMatchObject({ code: 'LIGHTSOUT_BAD_EXPRESSION', details: { field: 'condition.expression', position: 23 } });
     expect(e.message).toMatch(/spindel_speed/);
-    expect(e.message).toMatch(/axis_x_pos, serial, spindle_temp/);
+    expect(e.message).toMatch(/Commands_stop, axis_x_pos, serial, spindle_temp/);
   });
 
   it('refuses an expression that is not a boolean, and checks suppressWhen the same way', () => {
@@ -78,6 +78,8 @@ describe('rule validation', () => {
     expect(error(input({ actions: [{ on: 'raise', command: { kind: 'call', method: 'stop' } }, { on: 'clear', command: { kind: 'write', tag: 'nope', value: 1 } }] })))
       .toMatchObject({ code: 'LIGHTSOUT_NOT_FOUND', details: { field: 'actions[1].command.tag' } });
     expect(svc.validate(eng, input({ actions: [{ on: 'raise', command: { kind: 'write', tag: 'stop_cmd', value: true } }] })).ok).toBe(true);
+    expect(error(input({ actions: [{ on: 'raise', command: { kind: 'call', method: 'halt' } }] })))
+      .toMatchObject({ code: 'LIGHTSOUT_NOT_FOUND', details: { field: 'actions[0].command.method', path: 'Commands/halt' } });
   });
 
   it('saving gives the same errors; validate needs a viewer on the asset', async () => {

@@ -116,7 +116,14 @@ export function validateRuleBody(tenant: string, asset: string | undefined, body
     }
   }
   (body.actions ?? []).forEach((a, i) => {
-    if (a.command.kind !== 'write') return;
+    if (a.command.kind === 'call') {
+      // Machines announce their methods as Commands/<method> metrics (docs/commands.md).
+      const method = `Commands/${a.command.method}`;
+      if (!tags.get(tenant, absolute(asset, method))) {
+        throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `actions[${i}].command.method: ${asset} has no method "${a.command.method}" (machines announce methods as Commands/<method>)`, { details: { field: `actions[${i}].command.method`, path: method } });
+      }
+      return;
+    }
     const field = `actions[${i}].command.tag`;
     const t = tags.get(tenant, absolute(asset, a.command.tag));
     if (!t) throw notFound(field, asset, a.command.tag);
