@@ -17,6 +17,11 @@ import type { ApiNotificationTarget, ApiRoster, ApiRuleTemplateInput } from './p
 export interface DemoRuleService {
   listTemplates(p: Principal): ReadonlyArray<{ id: string }> | Promise<ReadonlyArray<{ id: string }>>;
   createTemplate(p: Principal, input: ApiRuleTemplateInput): Promise<unknown>;
+  /**
+   * Stop evaluating (idempotent). The demo calls it when the platform shuts down, before its
+   * simulator's devices die, so that its own shutdown raises no communication-loss alarms.
+   */
+  stop?(): void;
 }
 
 /** What the demo needs of the notification service (src/alarms/notification-service.ts). */

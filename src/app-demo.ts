@@ -37,18 +37,29 @@ export interface DemoWiring {
   alarms?: DemoAlarmServices;
 }
 
-/** The demo's virtual factory; stopping it also closes the demo pager (app-demo-alarms.ts). */
+/**
+ * The demo's virtual factory. Stopping it (the platform shuts down) first stops rule evaluation —
+ * the simulated devices' deaths are the platform's own doing, not a communication loss to alarm
+ * on — and afterwards closes the demo pager (app-demo-alarms.ts).
+ */
 class DemoFactory extends VirtualFactory {
-  private readonly closers: Array<() => Promise<void>> = [];
+  private readonly before: Array<() => void> = [];
+  private readonly after: Array<() => Promise<void>> = [];
 
-  /** Run `fn` when the factory stops. */
+  /** Run `fn` before the simulated devices stop. */
+  onBeforeStop(fn: () => void): void {
+    this.before.push(fn);
+  }
+
+  /** Run `fn` once the factory stopped. */
   onStop(fn: () => Promise<void>): void {
-    this.closers.push(fn);
+    this.after.push(fn);
   }
 
   override async stop(): Promise<void> {
+    for (const f of this.before.splice(0)) f();
     await super.stop();
-    await Promise.all(this.closers.splice(0).map((f) => f()));
+    await Promise.all(this.after.splice(0).map((f) => f()));
   }
 }
 
@@ -77,6 +88,8 @@ export async function startDemo(w: DemoWiring): Promise<VirtualFactory> {
   if (w.alarms) {
     const pager = w.alarms.notifications ? await startDemoPager(log) : undefined;
     if (pager) factory.onStop(() => pager.close());
+    const rules = w.alarms.rules;
+    if (rules?.stop) factory.onBeforeStop(() => rules.stop!());
     const kinds = [...new Set(machines.map((m) => m.type.kind))] as MachineKind[];
     await setUpDemoAlarms({ services: w.alarms, system, kinds, rateHz: config.simRate, ...(pager ? { pagerUrl: pager.url } : {}), log });
   }
