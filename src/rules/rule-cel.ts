@@ -3,7 +3,7 @@
  * @marcbachmann/cel-js (never eval). Variables are the asset's tags by relative path through
  * {@link variableName} (`axis/x/pos` → `axis_x_pos`), plus `tags`, a map of relative path → value
  * holding the tags the expression names (`tags["axis/x/pos"]`, or every tag of the asset when the
- * key is not a literal).
+ * key is not a literal). Besides CEL's standard functions there is `abs()`.
  * @module
  */
 import { Environment, type ASTNode, type ParseResult } from '@marcbachmann/cel-js';
@@ -45,6 +45,9 @@ export interface CompiledCel {
 
 function environment(names: Iterable<string>): Environment {
   const env = new Environment({ limits: LIMITS });
+  // CEL has no abs(); deviations and drifts want it (`abs(seal_temp - seal_temp_sp) > 10.0`).
+  env.registerFunction('abs(double): double', (x: number) => Math.abs(x));
+  env.registerFunction('abs(int): int', (x: bigint) => (x < 0n ? -x : x));
   env.registerVariable('tags', 'map');
   for (const n of names) if (n !== 'tags' && !env.hasVariable(n)) env.registerVariable(n, 'dyn');
   return env;

@@ -50,6 +50,11 @@ describe('rule CEL', () => {
     expect(c.run({ a: 2, b: 0, tags: { 'x/y': 2, z: true } })).toBe(true);
   });
 
+  it('has abs() for doubles and ints', () => {
+    expect(compileCel('abs(a - b) > 10.0 && abs(-3) == 3', 'f').run({ a: 1, b: 12.5 })).toBe(true);
+    expect(compileCel('abs(a - b) > 10.0', 'f').run({ a: 1, b: 10.5 })).toBe(false);
+  });
+
   it('refuses an empty or overlong expression', () => {
     expect(() => compileCel('  ', 'f')).toThrow(expect.objectContaining({ code: 'LIGHTSOUT_BAD_EXPRESSION', details: expect.objectContaining({ field: 'f' }) }));
     expect(() => compileCel('a'.repeat(2001), 'f')).toThrow(/longer than 2000/);
