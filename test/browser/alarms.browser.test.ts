@@ -234,10 +234,19 @@ describe('the alarm screens in Chromium', () => {
     }
   });
 
-  it('draws the figures chart', async () => {
+  it('draws the figures chart, shading a flood, and lists the chattering alarm', async () => {
+    // Twelve raises of one alarm within a few seconds: a flood (over 10 in 10 minutes) and chattering.
+    for (let i = 0; i < 12; i++) {
+      await ingest('temp', 20);
+      await ingest('temp', -5);
+    }
     await page.goto(`${platform.httpUrl}/#/alarm-figures`);
-    await expect.poll(() => page.locator('[data-testid="figures-chart"] canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    expect(Number(await page.getByTestId('fig-total').innerText())).toBeGreaterThanOrEqual(2);
+    const chart = page.getByTestId('figures-chart');
+    await expect.poll(() => chart.locator('canvas').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => chart.getAttribute('data-flood-buckets')).not.toBe('0');
+    expect(Number(await page.getByTestId('fig-total').innerText())).toBeGreaterThanOrEqual(14);
+    expect(await page.getByTestId('fig-chattering').innerText()).toContain('Oven too cold');
+    expect(await page.getByTestId('fig-bad-actors').locator('li').first().innerText()).toContain('Oven too cold');
     await shot(page, 'alarms-figures');
     expect(pageErrors).toEqual([]);
   });

@@ -21,7 +21,8 @@ const RANGES: Record<string, number> = { '8h': 8 * 3_600_000, '24h': 86_400_000,
 /** ISA-18.2's suggested share of raises per priority. */
 const TARGET_SHARE: Record<string, number> = { critical: 0.05, high: 0.15, medium: 0.8, low: 0.8 };
 
-const pct = (x: number) => `${formatNumber(x * 100, 1)}\u00a0%`;
+/** A share as a percentage; a small one that rounds to 0 still shows it is there. */
+const pct = (x: number) => (x > 0 && x < 0.0005 ? `<\u00a0${formatNumber(0.1, 1)}\u00a0%` : `${formatNumber(x * 100, 1)}\u00a0%`);
 
 /** The view. */
 export function AlarmFiguresView() {

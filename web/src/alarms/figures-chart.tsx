@@ -1,7 +1,8 @@
 /**
  * The alarm-rate chart of the figures screen (uPlot): alarms raised per 10 minutes as bars, the
  * ISA-18.2 guide lines at 1 (manageable) and 2 (too many) per 10 minutes, and the buckets in
- * flood (more than 10) shaded over the whole height. Time labels in the viewer's language.
+ * flood (more than 10) shaded over the whole height with their bars in the fault colour. Time
+ * labels in the viewer's language.
  * @module
  */
 import { useEffect, useRef } from 'preact/hooks';
@@ -25,18 +26,22 @@ export interface FiguresChartProps {
   look: string;
 }
 
-function drawFlood(u: uPlot, series: FiguresChartProps['series']): void {
+function drawFlood(u: uPlot, series: FiguresChartProps['series'], el: HTMLElement): void {
   const ctx = u.ctx;
   const { top, height } = u.bbox;
   ctx.save();
   ctx.fillStyle = cssVar('--fault-bg') || 'rgba(240,82,79,.16)';
+  let shaded = 0;
   for (const b of series) {
     if (b.raises <= FLOOD_PER_10_MIN) continue;
+    shaded++;
     const x0 = u.valToPos(b.ts / 1000, 'x', true);
     const x1 = u.valToPos(b.ts / 1000 + BUCKET_S, 'x', true);
     ctx.fillRect(x0, top, Math.max(1, x1 - x0), height);
   }
   ctx.restore();
+  // What was shaded, for tests (a canvas says nothing about itself).
+  el.dataset.floodBuckets = String(shaded);
 }
 
 function drawGuides(u: uPlot): void {
@@ -73,7 +78,8 @@ export function FiguresChart(p: FiguresChartProps) {
       legend: { show: false },
       cursor: { points: { show: false }, drag: { x: false, y: false } },
       scales: {
-        x: { time: true, range: () => [data.current.from / 1000, data.current.to / 1000] },
+        // To the end of the last bucket: the current 10 minutes are drawn whole, not cut at "now".
+        x: { time: true, range: () => [data.current.from / 1000, Math.max(data.current.to / 1000, (data.current.series.at(-1)?.ts ?? 0) / 1000 + BUCKET_S)] },
         // Always show the guide lines, however quiet the period.
         y: { range: (_u, _min, max) => [0, Math.max(3, Math.ceil(max * 1.1))] },
       },
@@ -84,13 +90,21 @@ export function FiguresChart(p: FiguresChartProps) {
       series: [{}, {
         label: 'raises', stroke: cssVar('--accent'), fill: `${cssVar('--accent')}88`, width: 1,
         paths: uPlot.paths.bars!({ size: [0.9, 40], align: 1 }), points: { show: false },
+      }, {
+        // The flood buckets' bars again, in the fault colour, over the others.
+        label: 'flood', stroke: cssVar('--fault'), fill: cssVar('--fault'), width: 1,
+        paths: uPlot.paths.bars!({ size: [0.9, 40], align: 1 }), points: { show: false },
       }],
       hooks: {
-        drawAxes: [(u) => drawFlood(u, data.current.series)],
+        drawAxes: [(u) => drawFlood(u, data.current.series, el)],
         draw: [(u) => { drawGuides(u); el.dataset.ready = 'true'; }],
       },
     };
-    const u = new uPlot(opts, [p.series.map((b) => b.ts / 1000), p.series.map((b) => b.raises)], el);
+    const u = new uPlot(opts, [
+      p.series.map((b) => b.ts / 1000),
+      p.series.map((b) => b.raises),
+      p.series.map((b) => (b.raises > FLOOD_PER_10_MIN ? b.raises : null)),
+    ], el);
     const ro = new ResizeObserver(() => u.setSize(size()));
     ro.observe(el);
     return () => { ro.disconnect(); u.destroy(); };
