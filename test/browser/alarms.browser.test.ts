@@ -248,6 +248,28 @@ describe('the alarm screens in Chromium', () => {
     expect(await page.getByTestId('fig-chattering').innerText()).toContain('Oven too cold');
     expect(await page.getByTestId('fig-bad-actors').locator('li').first().innerText()).toContain('Oven too cold');
     await shot(page, 'alarms-figures');
+  });
+
+  it('searches the history by event and words, and pages older and newer', async () => {
+    await page.goto(`${platform.httpUrl}/#/alarm-history?limit=5`);
+    const rows = page.getByTestId('history-row');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(5);
+    const ids = () => rows.evaluateAll((rs) => rs.map((r) => r.textContent ?? ''));
+    const first = await ids();
+    await page.getByTestId('history-older').click();
+    await expect.poll(async () => (await ids()).join() !== first.join()).toBe(true);
+    expect(await rows.count()).toBe(5);
+    await page.getByTestId('history-newer').click();
+    await expect.poll(async () => (await ids()).join()).toBe(first.join());
+    // Raises of the cold alarm only, by words of its message.
+    await page.getByTestId('history-kind').selectOption('raise');
+    await page.getByTestId('history-q').fill('Oven at -5');
+    await page.getByTestId('history-search').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toContain('kind=raise');
+    await expect.poll(async () => {
+      const kinds = await rows.evaluateAll((rs) => rs.map((r) => `${r.getAttribute('data-kind')} ${r.getAttribute('data-alarm')}`));
+      return kinds.length === 5 && kinds.every((k) => k === 'raise oven-cold');
+    }, { timeout: 10_000 }).toBe(true);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -19,7 +19,7 @@ import { FiguresChart } from './figures-chart.js';
 
 const RANGES: Record<string, number> = { '8h': 8 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
 /** ISA-18.2's suggested share of raises per priority. */
-const TARGET_SHARE: Record<string, number> = { critical: 0.05, high: 0.15, medium: 0.8, low: 0.8 };
+const TARGET_SHARE: Record<string, number> = { critical: 0.05, high: 0.15, medium: 0.8 };
 
 /** A share as a percentage; a small one that rounds to 0 still shows it is there. */
 const pct = (x: number) => (x > 0 && x < 0.0005 ? `<\u00a0${formatNumber(0.1, 1)}\u00a0%` : `${formatNumber(x * 100, 1)}\u00a0%`);
@@ -105,7 +105,8 @@ export function AlarmFiguresView() {
                         <td><span class={`prio-chip prio-${p}`}>{priorityLabel(p)}</span></td>
                         <td class="r">{formatNumber(n, 0)}</td>
                         <td class="r">{prioTotal ? pct(n / prioTotal) : '—'}</td>
-                        <td class="r muted">{p === 'medium' || p === 'low' ? (p === 'medium' ? `≈ ${pct(TARGET_SHARE.medium!)} ${t('fig.withLow')}` : '') : `≈ ${pct(TARGET_SHARE[p]!)}`}</td>
+                        {/* ISA-18.2 gives one figure for medium and low together. */}
+                        {p === 'low' ? null : <td class="r muted" rowSpan={p === 'medium' ? 2 : 1}>≈&nbsp;{pct(TARGET_SHARE[p]!)}</td>}
                       </tr>
                     );
                   })}

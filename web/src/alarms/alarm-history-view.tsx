@@ -1,8 +1,8 @@
 /**
  * Alarm history (`#/alarm-history?from=&to=&area=&priority=&kind=&q=&alarm=`): the journal of
  * every raise, clear, acknowledgement, shelving, comment, notification and automatic action,
- * newest first, paged by position. The search lives in the URL (times as epoch ms); the default
- * period is the last 24 hours.
+ * newest first, paged by position. The search lives in the URL (times as epoch ms; `limit=` sets
+ * the page size); the default period is the last 24 hours.
  * @module
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -16,6 +16,7 @@ import { kindLabel, priorityLabel, stateLabel } from './alarm-labels.js';
 import { AlarmTabs } from './alarm-tabs.js';
 import { fetchAlarmHistory } from './alarms-api.js';
 
+/** Events a page, unless the URL says `limit=` (1–1000). */
 const PAGE = 50;
 const DAY = 86_400_000;
 
@@ -46,12 +47,13 @@ export function AlarmHistoryView() {
   const [pages, setPages] = useState<number[]>([]);
   useEffect(() => { setDraft(draftOf(r.params, Date.now())); setPages([]); }, [key]);
   const before = pages.at(-1);
+  const limit = Math.min(1000, Math.max(1, Math.trunc(Number(r.params.get('limit'))) || PAGE));
   // Without a period in the URL the server takes the last 24 hours up to now.
   const num = (k: string) => (r.params.get(k) && Number.isFinite(Number(r.params.get(k))) ? Number(r.params.get(k)) : undefined);
   const list = useLoad((signal) => fetchAlarmHistory({
     from: num('from'), to: num('to'),
     area: r.params.get('area')?.trim() || undefined, priority: r.params.get('priority') || undefined, kind: r.params.get('kind') || undefined,
-    q: r.params.get('q')?.trim() || undefined, alarm: r.params.get('alarm') || undefined, limit: PAGE, before,
+    q: r.params.get('q')?.trim() || undefined, alarm: r.params.get('alarm') || undefined, limit, before,
   }, signal), [key, before]);
   const set = (k: keyof Draft) => (e: Event) => setDraft({ ...draft, [k]: (e.currentTarget as HTMLInputElement).value });
   const search = (ev: Event) => {
@@ -60,6 +62,7 @@ export function AlarmHistoryView() {
     if (draft.from) q.set('from', String(new Date(draft.from).getTime()));
     if (draft.to) q.set('to', String(new Date(draft.to).getTime()));
     for (const k of ['area', 'priority', 'kind', 'q', 'alarm'] as const) if (draft[k].trim()) q.set(k, draft[k].trim());
+    if (limit !== PAGE) q.set('limit', String(limit));
     navigate(href('alarm-history', '', q));
   };
   const events = list.data?.events ?? [];
@@ -115,7 +118,7 @@ export function AlarmHistoryView() {
         </table>
       </div>
       <div class="pager">
-        <button class="btn" disabled={pages.length === 0} onClick={() => setPages(pages.slice(0, -1))}>{t('audit.newer')}</button>
+        <button class="btn" data-testid="history-newer" disabled={pages.length === 0} onClick={() => setPages(pages.slice(0, -1))}>{t('audit.newer')}</button>
         <button class="btn" data-testid="history-older" disabled={next === undefined} onClick={() => next !== undefined && setPages([...pages, next])}>{t('audit.older')}</button>
       </div>
     </section>

@@ -163,7 +163,6 @@ export const alarmsEn = {
   'fig.byPriority': 'By priority',
   'fig.share': 'Share',
   'fig.target': 'ISA-18.2 guide',
-  'fig.withLow': '(medium + low)',
   'fig.chattering': 'Chattering (3+ raises within 60 s)',
   'fig.bursts': 'Bursts',
   'fig.maxPerMinute': 'Max per minute',

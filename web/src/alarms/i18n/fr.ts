@@ -161,7 +161,6 @@ export const alarmsFr: AlarmsCatalog = {
   'fig.byPriority': 'Par priorité',
   'fig.share': 'Part',
   'fig.target': 'Repère ISA-18.2',
-  'fig.withLow': '(moyenne + basse)',
   'fig.chattering': 'Alarmes bavardes (3+ en 60 s)',
   'fig.bursts': 'Rafales',
   'fig.maxPerMinute': 'Max par minute',

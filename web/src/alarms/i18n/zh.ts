@@ -161,7 +161,6 @@ export const alarmsZh: AlarmsCatalog = {
   'fig.byPriority': '按优先级',
   'fig.share': '占比',
   'fig.target': 'ISA-18.2 参考',
-  'fig.withLow': '（中 + 低）',
   'fig.chattering': '抖动报警（60 秒内 3 次以上）',
   'fig.bursts': '爆发次数',
   'fig.maxPerMinute': '每分钟最多',
