@@ -111,7 +111,7 @@ function Dashboard({ me }: { me: Me }) {
           : r.view === 'connectors' ? <ConnectorsView me={me} />
           : r.view === 'alarms' ? <AlarmConsole me={me} />
           : r.view === 'alarm-history' ? <AlarmHistoryView />
-          : r.view === 'rules' ? <RulesView me={me} />
+          : r.view === 'rules' ? <RulesView me={me} assets={assets} />
           : r.view === 'alarm-figures' ? <AlarmFiguresView />
           : r.view === 'on-call' ? <OnCallView me={me} />
           : r.view === 'trends' ? <TrendsView route={r} timeZone={timeZone} look={`${th}|${l}`} />

@@ -113,8 +113,8 @@ export function RuleForm(p: RuleFormProps) {
         {field('name', t('rule.name'), <input required maxLength={200} value={d.name} data-testid="rule-name" onInput={text('name')} />)}
         {field('id', t('rule.id'), <input value={d.id} disabled={p.existing} pattern="[a-z0-9][a-z0-9_.\-]*" placeholder={t('rule.idAuto')} data-testid="rule-id" onInput={text('id')} />)}
         {p.mode === 'rule'
-          ? field('asset', t('rule.asset'), <input required value={d.asset} disabled={p.existing} placeholder="site/area/line/machine" data-testid="rule-asset" onInput={text('asset')} />)
-          : field('machineType', t('rule.machineType'), <input required value={d.machineType} pattern="[a-z0-9][a-z0-9_.\-]*" data-testid="rule-machine-type" onInput={text('machineType')} />)}
+          ? field('asset', t('rule.asset'), <input required value={d.asset} list="rule-asset-list" disabled={p.existing} placeholder="site/area/line/machine" data-testid="rule-asset" onInput={text('asset')} />)
+          : field('machineType', t('rule.machineType'), <input required value={d.machineType} list="rule-type-list" pattern="[a-z0-9][a-z0-9_.\-]*" data-testid="rule-machine-type" onInput={text('machineType')} />)}
         <label class="check"><input type="checkbox" checked={d.enabled} data-testid="rule-enabled" onChange={(e) => set('enabled', (e.currentTarget as HTMLInputElement).checked)} /> {t('rule.enabled')}</label>
         {field('condition.kind', t('rule.kind'), (
           <select value={d.kind} data-testid="rule-kind" onChange={(e) => set('kind', (e.currentTarget as HTMLSelectElement).value as RuleDraft['kind'])}>

@@ -6,6 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { ApiRule, ApiRuleTemplate } from '../../../src/protocol/alarm-types.js';
+import type { ApiAsset } from '../../../src/protocol/api-types.js';
 import type { Me } from '../../../src/protocol/auth-types.js';
 import { canSomewhere } from '../auth/session.js';
 import { t } from '../i18n/index.js';
@@ -32,8 +33,23 @@ function conditionText(r: ApiRule | ApiRuleTemplate): string {
   }
 }
 
-/** The view. */
-export function RulesView({ me }: { me: Me }) {
+/** Every asset path of the tree, and the machine types in use (the editor's suggestions). */
+function assetChoices(tree: readonly ApiAsset[]): { paths: string[]; types: string[] } {
+  const paths: string[] = [];
+  const types = new Set<string>();
+  const walk = (list: readonly ApiAsset[]) => {
+    for (const a of list) {
+      paths.push(a.path);
+      if (a.machineType) types.add(a.machineType);
+      walk(a.children);
+    }
+  };
+  walk(tree);
+  return { paths, types: [...types].sort() };
+}
+
+/** The view; `assets` is the tree (suggestions for the asset and machine type fields). */
+export function RulesView({ me, assets = [] }: { me: Me; assets?: readonly ApiAsset[] }) {
   const r = useObservable(route);
   const tab = r.params.get('tab') === 'templates' ? 'templates' : 'rules';
   const rules = useLoad((s) => fetchRules(s), []);
@@ -51,8 +67,11 @@ export function RulesView({ me }: { me: Me }) {
   };
   const rule = selected ? rules.data?.find((x) => x.id === selected) : undefined;
   const tpl = tplSel ? templates.data?.find((x) => x.id === tplSel) : undefined;
+  const choices = assetChoices(assets);
   return (
     <section class="view rules-view" data-testid="rules-view">
+      <datalist id="rule-asset-list">{choices.paths.map((x) => <option value={x} />)}</datalist>
+      <datalist id="rule-type-list">{choices.types.map((x) => <option value={x} />)}</datalist>
       <AlarmTabs view="rules" />
       <div class="view-head">
         <h1>{t('rule.title')}</h1>
