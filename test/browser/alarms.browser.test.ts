@@ -56,7 +56,7 @@ afterAll(async () => {
 });
 
 describe('the alarm screens in Chromium', () => {
-  it('shows a raised alarm live in the console and the header badge, and acknowledges it', async () => {
+  it('shows a raised alarm live in the console and the header badge, acknowledges it and comments on it', async () => {
     await page.goto(`${platform.httpUrl}/#/alarms`);
     await expect.poll(() => page.getByTestId('alarm-link').innerText(), { timeout: 10_000 }).toBe('Live');
     await expect.poll(() => page.getByTestId('alarm-none').count()).toBe(1);
@@ -77,6 +77,10 @@ describe('the alarm screens in Chromium', () => {
     const alarm = (await getJson(`${platform.httpUrl}/api/v1/alarms/oven-hot`)).body;
     expect(alarm.state).toBe('acknowledged');
     expect(alarm.ackedBy).toBe('admin');
+    await row('oven-hot').getByTestId('alarm-comment').click();
+    await page.getByTestId('alarm-dialog-text').fill('door seal checked, heater on manual');
+    await page.getByTestId('alarm-dialog-submit').click();
+    await expect.poll(() => row('oven-hot').innerText()).toContain('door seal checked, heater on manual');
   });
 
   it('sorts by priority, and shelves an alarm with a reason that the history then shows', async () => {
