@@ -5,11 +5,12 @@
  *   (e-mail and webhook); nobody acknowledges, so person 2 gets an e-mail; the acknowledgement
  *   stops escalation before person 3.
  * - A webhook that answers 500 twice, then 200: delivered on the third attempt.
- * - The mail server is down when the alarm is raised: delivered once it is up.
+ * - The mail server is down when the alarm is raised (it takes connections and never answers):
+ *   the attempt times out, and the e-mail is delivered once a working server is up.
  * - Through all of it, alarm states change at once: notifications never hold them up.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, getJson, sendJson, startTestPlatform, waitFor } from './helpers.js';
@@ -19,6 +20,8 @@ interface Hook { path: string; body: any }
 
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let smtp: SMTPServer | undefined;
+let blackHole: TcpServer | undefined;
+const held: Socket[] = [];
 let smtpPort: number;
 let hooks: Server;
 let hookUrl: string;
@@ -69,8 +72,10 @@ const journal = async (id: string): Promise<any[]> => (await getJson(api(`/alarm
 const mailsTo = (addr: string) => mails.filter((m) => m.to.includes(addr));
 
 beforeAll(async () => {
-  // The mail server is down at first: the platform knows its address, nothing listens there yet.
+  // The mail server is down at first: its port takes connections and never says a word.
   smtpPort = await freePort();
+  blackHole = createTcpServer((socket) => void held.push(socket));
+  await new Promise<void>((resolve) => blackHole!.listen(smtpPort, '127.0.0.1', () => resolve()));
   hooks = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -119,6 +124,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
+  held.forEach((s) => s.destroy());
+  await new Promise<void>((resolve) => (blackHole?.listening ? blackHole.close(() => resolve()) : resolve()));
   await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
   hooks?.closeAllConnections();
   await new Promise<void>((resolve) => (hooks ? hooks.close(() => resolve()) : resolve()));
@@ -128,20 +135,27 @@ describe('notifications and escalation', () => {
   it('the mail server is down at the raise: the alarm is raised at once, the e-mail goes out once the server is up', async () => {
     await ingest(`${LATE}/temp`, 70);
     // Not blocked by the dead mail server: raised as soon as the point is in.
-    const raised = await waitFor(async () => ((await alarm('esc-late')).state === 'unacknowledged' ? Date.now() : 0), 2000, 'esc-late raised');
+    const raised = await waitFor(async () => ((await alarm('esc-late')).state === 'unacknowledged' ? Date.now() : 0), 3000, 'esc-late raised');
     expect(raised).toBeGreaterThan(0);
-    const failedOnce = await waitFor(async () => {
-      const jobs = (await getJson(api('/notifications?limit=100'))).body.jobs as any[];
-      return jobs.find((j) => j.alarmId === 'esc-late' && j.targetId === 'late-mail' && j.attempts >= 1 && j.state === 'pending');
-    }, 10_000, 'a failed first attempt');
-    expect(failedOnce.lastError).toBeTruthy();
-    // An operator acts while the mail is stuck: answered at once.
+    // An operator acts while the delivery hangs on the silent server: answered at once.
+    await waitFor(() => held.length > 0, 5000, 'the platform to call the mail server');
     const t0 = Date.now();
     const acked = await sendJson('POST', api('/alarms/esc-late/ack'), { comment: 'seen on the console' });
     expect(acked.status).toBe(200);
     expect(acked.body.state).toBe('acknowledged');
     expect(Date.now() - t0).toBeLessThan(1000);
+    // The attempt gives up after notificationTimeoutMs (2 s) and waits for its retry.
+    const failedOnce = await waitFor(async () => {
+      const jobs = (await getJson(api('/notifications?limit=100'))).body.jobs as any[];
+      return jobs.find((j) => j.alarmId === 'esc-late' && j.targetId === 'late-mail' && j.attempts >= 1 && j.state === 'pending');
+    }, 10_000, 'a failed first attempt');
+    expect(failedOnce.lastError).toMatch(/time/i);
 
+    // A working mail server takes the port.
+    await new Promise<void>((resolve) => {
+      held.forEach((s) => s.destroy());
+      blackHole!.close(() => resolve());
+    });
     smtp = await startSmtp(smtpPort);
     await waitFor(() => mailsTo('maint@plant.test').length > 0, 25_000, 'the late e-mail');
     expect(mailsTo('maint@plant.test')[0]!.text).toContain('esc-late');
