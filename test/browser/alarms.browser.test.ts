@@ -37,9 +37,11 @@ beforeAll(async () => {
   // The tags must exist before a rule may name them.
   await ingest('temp', 20);
   await ingest('pressure', 1);
+  await ingest('door', 0);
   for (const rule of [
     { id: 'oven-hot', asset: OVEN, name: 'Oven over temperature', condition: { kind: 'threshold', tag: 'temp', op: '>', limit: 100 }, alarm: { priority: 'high', message: 'Oven at {temp} (limit {limit})' }, enabled: true },
     { id: 'oven-pressure', asset: OVEN, name: 'Oven pressure high', condition: { kind: 'threshold', tag: 'pressure', op: '>', limit: 5 }, alarm: { priority: 'critical', message: 'Pressure {pressure} bar' }, enabled: true },
+    { id: 'oven-door', asset: OVEN, name: 'Oven door opened while hot', condition: { kind: 'threshold', tag: 'door', op: '>', limit: 0.5 }, alarm: { priority: 'medium', message: 'Door opened', latched: true }, enabled: true },
   ]) {
     const res = await sendJson('POST', `${platform.httpUrl}/api/v1/rules`, rule);
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -120,6 +122,20 @@ describe('the alarm screens in Chromium', () => {
     await expect.poll(() => page.getByTestId('alarm-row').count()).toBe(0);
     expect((await getJson(`${platform.httpUrl}/api/v1/alarms/oven-hot`)).body.state).toBe('acknowledged');
     expect((await getJson(`${platform.httpUrl}/api/v1/alarms/oven-pressure`)).body.state).toBe('shelved');
+  });
+
+  it('keeps a latched alarm after it clears and is acknowledged, until an operator resets it', async () => {
+    await page.goto(`${platform.httpUrl}/#/alarms`);
+    await ingest('door', 1);
+    await expect.poll(() => row('oven-door').getAttribute('data-state'), { timeout: 10_000 }).toBe('unacknowledged');
+    await ingest('door', 0);
+    await expect.poll(() => row('oven-door').getAttribute('data-state'), { timeout: 10_000 }).toBe('returned-unacknowledged');
+    expect(await row('oven-door').getByTestId('alarm-reset').count()).toBe(0);
+    await row('oven-door').getByTestId('alarm-ack').click();
+    await expect.poll(() => row('oven-door').getAttribute('data-state')).toBe('latched');
+    await row('oven-door').getByTestId('alarm-reset').click();
+    await expect.poll(() => row('oven-door').count()).toBe(0);
+    expect((await getJson(`${platform.httpUrl}/api/v1/alarms/oven-door`)).body.state).toBe('normal');
   });
 
   it('tests a rule against the last 7 days, and shows the server\'s validation message at the expression in the rule editor, saving nothing', async () => {
