@@ -24,21 +24,16 @@
 import type { AlarmConditionSink } from '../core/alarm-port.js';
 import type { Point, Quality, Value } from '../core/point.js';
 import type { Clock } from '../core/rule-port.js';
-import { celErrorText, variableName } from './rule-cel.js';
+import { celErrorText } from './rule-cel.js';
 import { ROLE_CONDITION, ROLE_MAIN, ROLE_SETPOINT, ROLE_SUPPRESS, type CompiledExpression, type CompiledRule } from './rule-compiler.js';
-import { renderMessage, type Filled } from './rule-message.js';
+import { renderMessage } from './rule-message.js';
+import { fillPlaceholder, type PlaceholderHost } from './rule-placeholders.js';
 import { RateWindow } from './rate-window.js';
 
 /** What a rule's evaluation needs from around it. */
-export interface EvaluatorHost {
+export interface EvaluatorHost extends PlaceholderHost {
   clock: Clock;
   sink: Pick<AlarmConditionSink, 'condition' | 'suppression'>;
-  /** A live value (message placeholders that are not among the rule's inputs). */
-  latest(tenant: string, path: string): Point | undefined;
-  /** The engineering unit of a tag, if known. */
-  unit(tenant: string, path: string): string | undefined;
-  /** The relative path of a CEL variable of an asset (message placeholders). */
-  resolve(tenant: string, asset: string, variable: string): string;
   /** Counted: one per evaluation of a condition or suppression. */
   stats: { evaluations: number };
   /** An expression failed (told once per rule and expression until it works again). */
@@ -345,26 +340,7 @@ export class RuleRunner {
 
   /** The alarm message with the values known now. */
   render(): string {
-    return renderMessage(this.compiled.message, (name) => this.fill(name));
-  }
-
-  private fill(name: string): Filled | undefined {
-    const { def, main, setpoint } = this.compiled;
-    const c = def.condition;
-    const unit = (path: string | undefined): string | undefined => (path === undefined ? undefined : this.host.unit(def.tenant, path));
-    switch (name) {
-      case 'value': return { value: this.mainValue, unit: unit(main) };
-      case 'setpoint': return c.kind === 'deviation' ? { value: this.spValue, unit: unit(main) } : undefined;
-      case 'limit':
-        if (c.kind === 'threshold' || c.kind === 'deviation') return { value: c.limit, unit: unit(main) };
-        if (c.kind === 'rate-of-change') { const u = unit(main); return { value: c.limitPerMinute, unit: u ? `${u}/min` : undefined }; }
-        if (c.kind === 'stale') return { value: c.afterS, unit: 's' };
-        return undefined;
-    }
-    if (main !== undefined && c.kind !== 'expression' && variableName(c.tag) === name) return { value: this.mainValue, unit: unit(main) };
-    if (setpoint !== undefined && c.kind === 'deviation' && variableName(c.setpointTag) === name) return { value: this.spValue, unit: unit(setpoint) };
-    const path = `${def.asset}/${this.host.resolve(def.tenant, def.asset, name)}`;
-    const p = this.inputs?.get(path) ?? this.host.latest(def.tenant, path);
-    return p && p.quality !== 'bad' ? { value: p.value, unit: unit(path) } : { value: undefined };
+    const held = { main: this.mainValue, setpoint: this.spValue, inputs: this.inputs };
+    return renderMessage(this.compiled.message, (name) => fillPlaceholder(name, this.compiled, this.host, held));
   }
 }
