@@ -86,6 +86,8 @@ export class RuleRunner {
   private readonly kind: number;
   private readonly high: boolean;
   private readonly inclusive: boolean;
+  /** Once active, a deadband keeps it so down to the clear limit itself (clears strictly beyond it). */
+  private readonly clearInclusive: boolean;
   private readonly limit: number;
   private readonly clearLimit: number;
   private readonly delayFire = (): void => {
@@ -106,6 +108,7 @@ export class RuleRunner {
     this.inclusive = threshold && (c.op === '>=' || c.op === '<=');
     this.limit = threshold ? c.limit : 0;
     this.clearLimit = threshold ? (this.high ? c.limit - (c.deadband ?? 0) : c.limit + (c.deadband ?? 0)) : 0;
+    this.clearInclusive = threshold && (c.deadband ?? 0) > 0 ? true : this.inclusive;
   }
 
   /** The hot path: a point of the tag of a threshold rule (and nothing else watches it there). */
@@ -117,8 +120,10 @@ export class RuleRunner {
     this.mainQuality = p.quality;
     const v = typeof p.value === 'number' ? p.value : num(p.value);
     if (p.quality === 'bad' || v === undefined) return;
-    const lim = this.raw === true ? this.clearLimit : this.limit;
-    const raw = this.high ? (this.inclusive ? v >= lim : v > lim) : this.inclusive ? v <= lim : v < lim;
+    const active = this.raw === true;
+    const lim = active ? this.clearLimit : this.limit;
+    const incl = active ? this.clearInclusive : this.inclusive;
+    const raw = this.high ? (incl ? v >= lim : v > lim) : incl ? v <= lim : v < lim;
     this.setRaw(raw, now);
   }
 
@@ -249,7 +254,9 @@ export class RuleRunner {
     const sp = num(this.spValue);
     if (v === undefined || sp === undefined || this.mainQuality === 'bad' || this.spQuality === 'bad') return;
     const d = Math.abs(v - sp);
-    const raw = d > (this.raw === true ? c.limit - (c.deadband ?? 0) : c.limit);
+    const db = c.deadband ?? 0;
+    // Raised above the limit; with a deadband, cleared only below limit − deadband.
+    const raw = this.raw === true && db > 0 ? d >= c.limit - db : d > c.limit;
     this.setRaw(raw, now);
   }
 

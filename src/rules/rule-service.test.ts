@@ -57,7 +57,7 @@ describe('threshold', () => {
     wait(1); feed(point('spindle_temp', 81));
     expect(sink.last('r1')).toMatchObject({ active: true, ts: T0 + 1000, value: 81 });
     wait(1); feed(point('spindle_temp', 79)); // inside the deadband: still active
-    wait(1); feed(point('spindle_temp', 78.5));
+    wait(1); feed(point('spindle_temp', 78)); // at limit − deadband: not below it yet
     expect(sink.conditions('r1')).toHaveLength(2);
     wait(1); feed(point('spindle_temp', 77.9));
     expect(sink.last('r1')).toMatchObject({ active: false, ts: T0 + 4000, value: 77.9 });
@@ -74,11 +74,19 @@ describe('threshold', () => {
     expect(sink.conditions('r1')).toHaveLength(2);
   });
 
+  it('without a deadband, clears as soon as the comparison fails', async () => {
+    await svc.create(eng, rule({ condition: { kind: 'threshold', tag: 'spindle_temp', op: '>', limit: 80 } }));
+    feed(point('spindle_temp', 80));
+    feed(point('spindle_temp', 80.1));
+    feed(point('spindle_temp', 80));
+    expect(sink.conditions('r1').map(([a]) => a)).toEqual([false, true, false]);
+  });
+
   it('low alarms work the other way round', async () => {
     await svc.create(eng, rule({ condition: { kind: 'threshold', tag: 'spindle_temp', op: '<=', limit: 10, deadband: 1 } }));
     feed(point('spindle_temp', 10));
     expect(sink.last('r1')?.active).toBe(true);
-    feed(point('spindle_temp', 10.9));
+    feed(point('spindle_temp', 11));
     expect(sink.last('r1')?.active).toBe(true);
     feed(point('spindle_temp', 11.1));
     expect(sink.last('r1')?.active).toBe(false);
@@ -157,6 +165,8 @@ describe('deviation', () => {
     feed(point('spindle/speed', 1150));
     expect(sink.last('r1')).toMatchObject({ active: true, message: 'speed 1150 rpm set 1000 rpm limit 100 rpm' });
     feed(point('speed_sp', 1060)); // 90 off: inside the deadband
+    expect(sink.last('r1')?.active).toBe(true);
+    feed(point('speed_sp', 1070)); // 80 off: not below limit − deadband
     expect(sink.last('r1')?.active).toBe(true);
     feed(point('speed_sp', 1080)); // 70 off
     expect(sink.last('r1')?.active).toBe(false);
