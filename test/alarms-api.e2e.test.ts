@@ -200,6 +200,11 @@ describe('an alarm from ingest to the console', () => {
     expect(back.status).toBe(200);
     expect(back.body.state).toBe('unacknowledged'); // ISA-18.2: back from shelved, still active, needs a new acknowledgement
     await waitFor(() => ws.changes(RULE).at(-1)?.state === 'unacknowledged', 3000, 'the unshelving on the WebSocket');
+    const audit = (await getJson(api('/audit?action=alarm.'))).body.records.map((a: any) => [a.action, a.actor, a.target, a.outcome]);
+    expect(audit).toEqual(expect.arrayContaining([
+      ['alarm.ack', 'token:viewer', RULE, 'denied'], ['alarm.ack', 'token:op', RULE, 'ok'], ['alarm.comment', 'token:op', RULE, 'ok'],
+      ['alarm.shelve', 'token:op', RULE, 'ok'], ['alarm.unshelve', 'token:op', RULE, 'ok'],
+    ]));
   });
 
   it('out of service is for engineers: an operator is refused', async () => {
