@@ -8,7 +8,7 @@
  */
 import type { Point, Value } from '../core/point.js';
 import type { Clock } from '../core/rule-port.js';
-import { ROLE_SUPPRESS, type CompiledRule } from './rule-compiler.js';
+import { ROLE_SUPPRESS, rolesOf, type CompiledRule } from './rule-compiler.js';
 import { RuleRunner, type EvaluatorHost } from './rule-evaluator.js';
 
 interface SimTimer {
@@ -81,10 +81,10 @@ const MAX_EPISODES = 200;
 
 /** Replay [from, to) of the rule's tags through its condition. */
 export async function backtest(rule: CompiledRule, from: number, to: number, src: BacktestSource, maxPoints = MAX_BACKTEST_POINTS): Promise<BacktestResult> {
-  const paths = [...rule.paths].filter(([, roles]) => (roles & ~ROLE_SUPPRESS) !== 0);
+  const paths = rule.paths.filter((w) => (w.roles & ~ROLE_SUPPRESS) !== 0).map((w) => w.path);
   const limit = Math.max(1, Math.floor(maxPoints / Math.max(1, paths.length)));
   let truncated = false;
-  const series = await Promise.all(paths.map(async ([path]) => {
+  const series = await Promise.all(paths.map(async (path) => {
     const pts = await src.history(path, from, to, limit);
     if (pts.length >= limit) truncated = true;
     return pts.map((p) => (p.tag === path ? p : { ...p, tag: path }));
@@ -120,7 +120,7 @@ export async function backtest(rule: CompiledRule, from: number, to: number, src
   for (let i = 0; i < points.length;) {
     const ts = points[i]!.ts;
     clock.advance(ts);
-    for (; i < points.length && points[i]!.ts === ts; i++) runner.input(rule.paths.get(points[i]!.tag)!, points[i]!, ts, queue);
+    for (; i < points.length && points[i]!.ts === ts; i++) runner.input(rolesOf(rule, points[i]!.tag), points[i]!, ts, queue);
     if (queue.length > 0) {
       queue.length = 0;
       runner.flush(ts);

@@ -39,6 +39,19 @@ export interface CompiledExpression {
   inputs: CelInput[];
 }
 
+/** One watched path of a rule. */
+export interface Watch {
+  path: string;
+  /** ROLE_* bits. */
+  roles: number;
+}
+
+/** The roles of a path in a rule (0: not watched). */
+export function rolesOf(rule: CompiledRule, path: string): number {
+  for (const w of rule.paths) if (w.path === path) return w.roles;
+  return 0;
+}
+
 /** A rule ready for the evaluator. */
 export interface CompiledRule {
   def: RuleDefinition;
@@ -49,8 +62,8 @@ export interface CompiledRule {
   condition?: CompiledExpression;
   suppress?: CompiledExpression;
   message: MessageTemplate;
-  /** Every watched absolute path → its roles. */
-  paths: Map<string, number>;
+  /** Every watched absolute path with its roles (an array: most rules watch one path). */
+  paths: Watch[];
   /** Why it cannot run (an expression that no longer compiles). */
   problem?: string;
 }
@@ -109,9 +122,11 @@ export function expressionInputs(cel: CompiledCel, resolver: VariableResolver, a
 /** Compile a stored rule for evaluation; never throws (see {@link CompiledRule.problem}). */
 export function compileRule(def: RuleDefinition, tags: TagLookup): CompiledRule {
   const c = def.condition;
-  const paths = new Map<string, number>();
+  const paths: Watch[] = [];
   const watch = (path: string, role: number): void => {
-    paths.set(path, (paths.get(path) ?? 0) | role);
+    const w = paths.find((x) => x.path === path);
+    if (w) w.roles |= role;
+    else paths.push({ path, roles: role });
   };
   const out: CompiledRule = { def, message: parseMessage(def.alarm.message), paths };
   const resolver = new VariableResolver(tags, def.tenant, def.asset);
@@ -136,7 +151,7 @@ export function compileRule(def: RuleDefinition, tags: TagLookup): CompiledRule 
     }
   } catch (err) {
     out.problem = (err as Error).message;
-    paths.clear();
+    paths.length = 0;
   }
   return out;
 }

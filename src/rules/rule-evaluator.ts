@@ -90,11 +90,6 @@ export class RuleRunner {
   private readonly clearInclusive: boolean;
   private readonly limit: number;
   private readonly clearLimit: number;
-  private readonly delayFire = (): void => {
-    this.delayTimer = undefined;
-    if (this.raw !== undefined && this.raw !== this.reported) this.report(this.host.clock.now());
-  };
-  private readonly staleFire = (): void => this.onStaleTimer();
 
   constructor(readonly compiled: CompiledRule, private readonly host: EvaluatorHost) {
     const d = compiled.def;
@@ -144,9 +139,9 @@ export class RuleRunner {
    */
   start(now: number, seed: (path: string) => Point | undefined): void {
     const queue: RuleRunner[] = [];
-    for (const [path, roles] of this.compiled.paths) {
-      const p = seed(path);
-      if (p) this.input(roles, p, now, queue);
+    for (const w of this.compiled.paths) {
+      const p = seed(w.path);
+      if (p) this.input(w.roles, p, now, queue);
     }
     if (this.compiled.def.condition.kind === 'stale' && this.staleTimer === undefined) {
       this.lastUpdate = now;
@@ -312,7 +307,7 @@ export class RuleRunner {
       this.delayTimer = undefined;
       this.report(now);
     } else if (this.delayTimer === undefined) {
-      this.delayTimer = this.host.clock.setTimer(this.delayFire, delay);
+      this.delayTimer = this.host.clock.setTimer(() => this.onDelayTimer(), delay);
     }
   }
 
@@ -320,7 +315,12 @@ export class RuleRunner {
     if (this.staleTimer !== undefined) return;
     const c = this.compiled.def.condition;
     if (c.kind !== 'stale') return;
-    this.staleTimer = this.host.clock.setTimer(this.staleFire, this.lastUpdate + c.afterS * 1000 - now);
+    this.staleTimer = this.host.clock.setTimer(() => this.onStaleTimer(), this.lastUpdate + c.afterS * 1000 - now);
+  }
+
+  private onDelayTimer(): void {
+    this.delayTimer = undefined;
+    if (this.raw !== undefined && this.raw !== this.reported) this.report(this.host.clock.now());
   }
 
   private onStaleTimer(): void {

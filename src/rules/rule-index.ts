@@ -29,7 +29,7 @@ export class RuleIndex {
   add(tenant: string, runner: RuleRunner): void {
     let m = this.tenants.get(tenant);
     if (!m) this.tenants.set(tenant, (m = new Map()));
-    for (const [path, roles] of runner.compiled.paths) {
+    for (const { path, roles } of runner.compiled.paths) {
       const subs = this.subscriptions(m.get(path));
       subs.push({ runner, roles });
       m.set(path, compact(subs));
@@ -46,7 +46,7 @@ export class RuleIndex {
   remove(tenant: string, runner: RuleRunner): void {
     const m = this.tenants.get(tenant);
     if (!m) return;
-    for (const path of runner.compiled.paths.keys()) {
+    for (const { path } of runner.compiled.paths) {
       const w = m.get(path);
       if (w === undefined) continue;
       const subs = this.subscriptions(w).filter((s) => s.runner !== runner);

@@ -30,7 +30,7 @@ export function problemOf(c: CompiledRule, tags: TagLookup): string | undefined 
   if (c.problem) return c.problem;
   const missing: string[] = [];
   const prefix = `${c.def.asset}/`;
-  for (const path of c.paths.keys()) if (!tags.get(c.def.tenant, path)) missing.push(path.startsWith(prefix) ? path.slice(prefix.length) : path);
+  for (const { path } of c.paths) if (!tags.get(c.def.tenant, path)) missing.push(path.startsWith(prefix) ? path.slice(prefix.length) : path);
   if (missing.length === 0) return undefined;
   return `${missing.length === 1 ? 'tag' : 'tags'} ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length === 1 ? 'does' : 'do'} not exist under ${c.def.asset} (yet)`;
 }
