@@ -46,7 +46,7 @@ async function publish(tag: string, value: unknown): Promise<void> {
   await client.publishAsync(`uns/demo/${M}/${tag}`, JSON.stringify({ value, ts: Date.now() }), { qos: 1 });
 }
 
-const alarm = async (id: string, headers = ADMIN_AUTH): Promise<ApiAlarm> => (await getJson(api(`/alarms/${enc(id)}`), headers)).body;
+const alarm = async (id: string, headers: Record<string, string> = ADMIN_AUTH): Promise<ApiAlarm> => (await getJson(api(`/alarms/${enc(id)}`), headers)).body;
 const untilState = (id: string, state: string, ms = 5000) => waitFor(async () => ((await alarm(id)).state === state ? true : undefined), ms, `alarm ${id} ${state}`);
 
 const spindleRule = {
