@@ -3,7 +3,9 @@
  * message. Compiling never throws for a rule that was valid when saved: a tag that does not exist
  * (yet) is still watched under its natural path (`<asset>/<relative path>`, or for an expression
  * variable `<asset>/<variable>`), so a template instance on a machine whose tags arrive later starts
- * working when they do. Saving checks more strictly: see rule-validation.ts.
+ * working when they do; a guessed expression variable is resolved again every minute (rule-set.ts)
+ * in case its tag has a nested path (`axis_x_pos` → `axis/x/pos`). Saving checks more strictly:
+ * see rule-validation.ts.
  * @module
  */
 import type { TagRecord } from '../core/metadata-port.js';
@@ -66,6 +68,8 @@ export interface CompiledRule {
   paths: Watch[];
   /** Why it cannot run (an expression that no longer compiles). */
   problem?: string;
+  /** An expression names tags that were not found: they are watched under a guessed path until resolved again. */
+  guessed?: boolean;
 }
 
 /** `<asset>/<rel>`. */
@@ -91,17 +95,23 @@ export function assetVariables(tags: TagLookup, tenant: string, asset: string): 
 /** Resolves CEL variable names of one asset, scanning the registry at most once. */
 export class VariableResolver {
   private scanned?: Map<string, string>;
+  /** Some name was not found and was taken as it is (or every tag of the asset was asked for): worth resolving again later. */
+  guessed = false;
   constructor(private readonly tags: TagLookup, private readonly tenant: string, private readonly asset: string) {}
 
   /** The relative path of a variable: the tag named like it, else one whose variable matches, else the name itself. */
   rel(variable: string): string {
     if (this.tags.get(this.tenant, absolute(this.asset, variable))) return variable;
     this.scanned ??= assetVariables(this.tags, this.tenant, this.asset);
-    return this.scanned.get(variable) ?? variable;
+    const rel = this.scanned.get(variable);
+    if (rel !== undefined) return rel;
+    this.guessed = true;
+    return variable;
   }
 
   /** Every tag of the asset (relative paths). */
   all(): string[] {
+    this.guessed = true;
     this.scanned ??= assetVariables(this.tags, this.tenant, this.asset);
     return [...this.scanned.values()];
   }
@@ -149,6 +159,7 @@ export function compileRule(def: RuleDefinition, tags: TagLookup): CompiledRule 
       out.suppress = { cel, inputs: expressionInputs(cel, resolver, def.asset) };
       for (const i of out.suppress.inputs) watch(i.path, ROLE_SUPPRESS);
     }
+    if (resolver.guessed) out.guessed = true;
   } catch (err) {
     out.problem = (err as Error).message;
     paths.length = 0;

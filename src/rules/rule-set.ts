@@ -28,6 +28,9 @@ export interface TenantRules {
   templates: Map<string, RuleTemplate>;
 }
 
+/** How often rules whose expressions name tags not found yet are resolved again. */
+export const RESOLVE_MS = 60_000;
+
 /** What the set runs on. */
 export interface RuleSetOptions {
   tags: TagLookup & { assetsOfType(tenant: string, machineType?: string): AssetRecord[] };
@@ -43,6 +46,9 @@ export class RuleSet {
   private readonly index = new RuleIndex();
   private readonly host: EvaluatorHost;
   private readonly failed = new Set<string>();
+  /** Entries whose expressions watch guessed paths (tenant NUL id). */
+  private readonly guessed = new Set<string>();
+  private resolveTimer: unknown;
   private running = false;
 
   constructor(private readonly o: RuleSetOptions) {
@@ -63,11 +69,40 @@ export class RuleSet {
     this.running = true;
     const now = this.o.clock.now();
     for (const [tenant, tr] of this.tenants) for (const e of tr.rules.values()) this.startRunner(tenant, e, now);
+    this.armResolve();
+  }
+
+  /** Compile again the rules that watch guessed paths; re-install those whose paths changed. */
+  resolveAgain(): void {
+    for (const key of [...this.guessed]) {
+      const [tenant, id] = key.split('\u0000') as [string, string];
+      const e = this.entry(tenant, id);
+      if (!e) {
+        this.guessed.delete(key);
+        continue;
+      }
+      const again = compileRule(e.def, this.o.tags);
+      const same = again.paths.length === e.compiled.paths.length && again.paths.every((w, i) => w.path === e.compiled.paths[i]!.path);
+      if (!same) this.install(e.def);
+    }
+  }
+
+  /** A timer only while some rule watches guessed paths. */
+  private armResolve(): void {
+    if (this.resolveTimer !== undefined || !this.running || this.guessed.size === 0) return;
+    this.resolveTimer = this.o.clock.setTimer(() => {
+      this.resolveTimer = undefined;
+      if (!this.running) return;
+      this.resolveAgain();
+      this.armResolve();
+    }, RESOLVE_MS);
   }
 
   /** Stop every timer; points are ignored until loaded again. */
   stop(): void {
     this.running = false;
+    if (this.resolveTimer !== undefined) this.o.clock.clearTimer(this.resolveTimer);
+    this.resolveTimer = undefined;
     for (const tr of this.tenants.values()) for (const e of tr.rules.values()) e.runner?.stop();
   }
 
@@ -111,6 +146,11 @@ export class RuleSet {
       if (prev.runner.suppressed && !e.runner?.compiled.suppress) this.o.alarms.suppression(def.tenant, def.id, false, now);
     }
     this.failed.delete(def.id);
+    const key = `${def.tenant}\u0000${def.id}`;
+    if (compiled.guessed && e.runner) {
+      this.guessed.add(key);
+      this.armResolve();
+    } else this.guessed.delete(key);
     tr.rules.set(def.id, e);
     this.o.alarms.define(def);
     if (e.runner) this.index.add(def.tenant, e.runner);
@@ -128,6 +168,7 @@ export class RuleSet {
       e.runner.stop();
     }
     tr.rules.delete(id);
+    this.guessed.delete(`${tenant}\u0000${id}`);
     this.o.alarms.remove(tenant, id);
   }
 

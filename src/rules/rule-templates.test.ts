@@ -66,6 +66,23 @@ describe('rule templates', () => {
     expect(sink.last(id)?.active).toBe(true);
   });
 
+  it('an expression naming a tag of a future machine by its variable finds the tag once it exists', async () => {
+    await svc.createTemplate(eng, { ...hot, id: 'axis', machineType: 'gantry', actions: [], alarm: { priority: 'low', message: 'axis' }, condition: { kind: 'expression', expression: 'axis_x_pos > 10.0' } });
+    tags.setAsset(T, `${LINE}/cnc-11`, 'gantry');
+    const id = `axis@${LINE}/cnc-11`;
+    expect(svc.get(eng, id).problem).toMatch(/"axis_x_pos" does not exist/);
+    tags.add(T, `${LINE}/cnc-11/axis/x/pos`);
+    const pos = (value: number) => svc.onPoints(T, [{ tag: `${LINE}/cnc-11/axis/x/pos`, ts: clock.now(), value, quality: 'good' }]);
+    pos(20);
+    expect(sink.last(id)).toBeUndefined(); // still watching the guessed path
+    clock.advance(clock.now() + 60_000); // resolved again
+    pos(20);
+    expect(sink.last(id)?.active).toBe(true);
+    expect(svc.get(eng, id).problem).toBeUndefined();
+    clock.advance(clock.now() + 120_000);
+    expect(clock.pending).toBe(0); // nothing left to resolve: no timer
+  });
+
   it('instances follow a template change and disappear with it; they cannot be edited alone', async () => {
     await svc.createTemplate(eng, hot);
     const id = `spindle-hot@${LINE}/cnc-01`;
