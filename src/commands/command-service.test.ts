@@ -294,6 +294,8 @@ describe('interlocks', () => {
     expect(() => svc.validateInterlock('acme', SP, 'state !=')).toThrow(expect.objectContaining({ code: 'LIGHTSOUT_BAD_EXPRESSION', message: expect.stringContaining('at position 8') }));
     expect(() => svc.validateInterlock('acme', SP, 'guard_closed')).toThrow(expect.objectContaining({ code: 'LIGHTSOUT_BAD_EXPRESSION', message: expect.stringContaining('Unknown variable: guard_closed') }));
     expect(() => svc.validateInterlock('acme', SP, '"yes"')).toThrow(expect.objectContaining({ code: 'LIGHTSOUT_BAD_EXPRESSION' }));
+    // A method's interlock names the machine's tags, not tags under Commands/.
+    expect(() => svc.validateInterlock('acme', `${M}/Commands/stop`, 'spindle_speed < 100.0')).not.toThrow();
   });
 });
 

@@ -219,7 +219,9 @@ export class CommandService {
   /** Check an interlock an engineer is saving on a tag (PATCH /api/v1/tags). */
   validateInterlock(tenant: string, tagPath: string, expression: string): void {
     if (expression === '') return;
-    const machine = parseTagPath(tagPath).assetPath;
+    // A method's tag is `<machine>/Commands/<method>`: its interlock speaks of the machine's tags.
+    const call = /^(.+)\/Commands\/[^/]+$/.exec(tagPath);
+    const machine = call ? call[1]! : parseTagPath(tagPath).assetPath;
     validateInterlock(expression, this.machineValues(tenant, machine).map((m) => m.name));
   }
 
