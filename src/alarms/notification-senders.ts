@@ -5,7 +5,7 @@
  * header values) never appear in the message.
  * @module
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { NotificationTarget } from '../core/alarm-port.js';
 import { LightsoutError } from '../core/errors.js';
 
@@ -128,22 +128,25 @@ export interface EmailSender {
  */
 export function emailSender(o: { smtpUrl?: string; from: string; timeoutMs: number }): EmailSender {
   const secrets = o.smtpUrl ? secretsOf(o.smtpUrl) : [];
-  let transport: ReturnType<typeof makeTransport> | undefined;
-  const makeTransport = () => nodemailer.createTransport({
-    url: o.smtpUrl,
-    connectionTimeout: o.timeoutMs,
-    greetingTimeout: o.timeoutMs,
-    socketTimeout: o.timeoutMs,
-  });
-  const get = (): ReturnType<typeof makeTransport> => {
-    transport ??= makeTransport();
+  let transport: Transporter | undefined;
+  // nodemailer is loaded on the first e-mail, so CLI commands and platforms without e-mail do not pay for it.
+  const get = async (): Promise<Transporter> => {
+    if (!transport) {
+      const { default: nodemailer } = await import('nodemailer');
+      transport ??= nodemailer.createTransport({
+        url: o.smtpUrl,
+        connectionTimeout: o.timeoutMs,
+        greetingTimeout: o.timeoutMs,
+        socketTimeout: o.timeoutMs,
+      });
+    }
     return transport;
   };
   const send: NotificationSender = async (t, m) => {
     if (t.kind !== 'email') throw failed(t, 'not an e-mail target');
     if (!o.smtpUrl) throw failed(t, 'no SMTP server is configured (set smtpUrl)');
     try {
-      await get().sendMail({ from: o.from, to: t.to, subject: m.subject, text: m.body });
+      await (await get()).sendMail({ from: o.from, to: t.to, subject: m.subject, text: m.body });
     } catch (err) {
       const e = err as { code?: string; responseCode?: number; response?: string; message?: string };
       let reason: string;
