@@ -192,7 +192,8 @@ describe('login, roles and remote operation in Chromium', () => {
     // A machine method, with the same confirm step: the device echoes the call.
     const cnc2 = `${LINE}/cnc-02`;
     await page.goto(`${platform.httpUrl}/#/machine/${cnc2}`);
-    await expect.poll(() => page.getByTestId('methods').locator('button').allInnerTexts(), { timeout: 10_000 }).toEqual(['Reset', 'Start', 'Stop']);
+    // The simulator's fault injection (fault_coolant) is a method of the machine too.
+    await expect.poll(async () => (await page.getByTestId('methods').locator('button').allInnerTexts()).sort(), { timeout: 10_000 }).toEqual(['Fault coolant', 'Reset', 'Start', 'Stop']);
     await page.getByTestId('method-stop').click();
     await expect.poll(() => page.getByTestId('cmd-flow').getAttribute('data-state'), { timeout: 5000 }).toBe('awaiting-confirmation');
     expect(await page.getByTestId('cmd-question').innerText()).toBe(`Run "stop" on ${cnc2}?`);

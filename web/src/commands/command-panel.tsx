@@ -23,7 +23,9 @@ const KNOWN_METHODS: ReadonlySet<string> = new Set(['start', 'stop', 'reset']);
 
 /** A method's button label: the common ones in the user's language, others as the device names them. */
 function methodLabel(m: string): string {
-  return KNOWN_METHODS.has(m) ? t(`cmd.method.${m as 'start' | 'stop' | 'reset'}`) : m;
+  if (KNOWN_METHODS.has(m)) return t(`cmd.method.${m as 'start' | 'stop' | 'reset'}`);
+  const words = m.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 /** The typed value of an input, or an error message. */
