@@ -139,9 +139,12 @@ export class RuleRunner {
    */
   start(now: number, seed: (path: string) => Point | undefined): void {
     const queue: RuleRunner[] = [];
+    const stale = this.compiled.def.condition.kind === 'stale';
     for (const w of this.compiled.paths) {
       const p = seed(w.path);
-      if (p) this.input(w.roles, p, now, queue);
+      // A `bad` mark kept from before the start (the device died, the platform stopped) says
+      // nothing about now: a stale rule waits its afterS from the start instead of raising at once.
+      if (p && !(stale && p.quality === 'bad')) this.input(w.roles, p, now, queue);
     }
     if (this.compiled.def.condition.kind === 'stale' && this.staleTimer === undefined) {
       this.lastUpdate = now;

@@ -201,6 +201,17 @@ describe('stale', () => {
     wait(1);
     expect(sink.conditions('r1')).toEqual([[true, T0 + 30_000]]);
   });
+
+  it('a bad mark kept from before the start waits afterS instead of raising at once', async () => {
+    tags.setLatest(T, `${M}/heartbeat`, 7, T0 - 60_000, 'bad'); // the device died before the platform stopped
+    await svc.create(eng, rule({ condition: { kind: 'stale', tag: 'heartbeat', afterS: 30 } }));
+    wait(20);
+    expect(sink.conditions('r1')).toEqual([]);
+    feed(point('heartbeat', 8)); // the device is back after the restart
+    expect(sink.conditions('r1')).toEqual([[false, T0 + 20_000]]);
+    wait(29);
+    expect(sink.conditions('r1')).toEqual([[false, T0 + 20_000]]);
+  });
 });
 
 describe('expression and suppressWhen', () => {
