@@ -56,6 +56,13 @@ describe('test against history', () => {
     expect(r.activeMs).toBe(15_000 + 1000 + 18_000);
   });
 
+  it('counts no communication loss before the tag\'s first point in the period', async () => {
+    const svc = await service({ [`${M}/beat`]: [[F + 3_600_000, 1], [F + 3_605_000, 1]] });
+    const r = await svc.test(principal('viewer'), { rule: rule({ condition: { kind: 'stale', tag: 'beat', afterS: 10 } }), from: F, to: F + 3_610_000 });
+    expect(r.raises).toBe(0);
+    expect(r.activeMs).toBe(0);
+  });
+
   it('reads both tags of a deviation, says when the period held more points than replayed', async () => {
     const limits: number[] = [];
     const svc = await service({ [`${M}/temp`]: wave([10, 30, 30, 10]), [`${M}/sp`]: wave([10, 10, 10, 10]) }, limits);

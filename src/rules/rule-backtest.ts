@@ -114,8 +114,12 @@ export async function backtest(rule: CompiledRule, from: number, to: number, src
     resolve: (_t, _a, v) => src.resolve?.(v) ?? v,
     stats: { evaluations: 0 },
   };
+  // The replay knows nothing before its first point: for a stale rule, time before the tag's
+  // first point in the period is "no data yet", not a communication loss.
+  const start = rule.def.condition.kind === 'stale' && points.length > 0 ? points[0]!.ts : from;
+  clock.advance(start);
   const runner = new RuleRunner(rule, host);
-  runner.start(from, () => undefined);
+  runner.start(start, () => undefined);
   const queue: RuleRunner[] = [];
   for (let i = 0; i < points.length;) {
     const ts = points[i]!.ts;
