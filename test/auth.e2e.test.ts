@@ -193,3 +193,21 @@ describe('roles', () => {
     expect(me.body).toMatchObject({ kind: 'token', tenant: 'demo', platformOperator: true });
   });
 });
+
+describe('the seeded admin token (LIGHTSOUT_ADMIN_TOKEN)', () => {
+  it('is rotated by a restart with another value: the old one stops working, the new one works', async () => {
+    const first = `rotate-first-${'x'.repeat(24)}`;
+    const second = `rotate-second-${'y'.repeat(24)}`;
+    let p = await startTestPlatform({ adminToken: first });
+    const url = () => `${p.httpUrl}/api/v1/tags`;
+    try {
+      expect((await getJson(url(), { authorization: `Bearer ${first}` })).status).toBe(200);
+      await p.stop();
+      p = await startTestPlatform({ dataDir: p.dataDir, adminToken: second });
+      expect((await getJson(url(), { authorization: `Bearer ${second}` })).status).toBe(200);
+      expect((await getJson(url(), { authorization: `Bearer ${first}` })).status).toBe(401);
+    } finally {
+      await p.stop();
+    }
+  });
+});

@@ -111,7 +111,7 @@ export class SqliteAuthStore implements AuthStore {
   }
   async saveToken(t: TokenRecord): Promise<void> {
     this.run(`INSERT INTO tokens (id, tenant, user_id, name, secret_hash, grants, platform_operator, created_ts, expires_ts, revoked_ts, last_used_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET revoked_ts = excluded.revoked_ts, last_used_ts = excluded.last_used_ts, expires_ts = excluded.expires_ts`,
+      ON CONFLICT (id) DO UPDATE SET secret_hash = excluded.secret_hash, grants = excluded.grants, user_id = excluded.user_id, name = excluded.name, platform_operator = excluded.platform_operator, revoked_ts = excluded.revoked_ts, last_used_ts = excluded.last_used_ts, expires_ts = excluded.expires_ts`,
     t.id, t.tenant, t.userId, t.name, t.secretHash, JSON.stringify(t.grants), t.platformOperator ? 1 : 0, t.createdTs, t.expiresTs, t.revokedTs ?? null, t.lastUsedTs ?? null);
   }
   async touchToken(id: string, ts: number): Promise<void> {
