@@ -5,9 +5,9 @@
  * src/api/ws/live.ws.ts registers (register this after it).
  *
  * On connect: `{type:'alarms', alarms}` with every alarm not normal that the caller may see. Then
- * `{type:'alarm', alarm}` for each change, including a return to normal. Changes are gathered for
- * {@link ALARM_WS_COALESCE_MS}: in an alarm flood a client gets the latest state of each changed
- * alarm, not every intermediate one. `{type:'heartbeat', ts}` every 15 s. A client that does not
+ * `{type:'alarm', alarm}` for each change, including a return to normal. Changes of one event-loop
+ * turn go out together (the alarms commit many changes at once in a flood), latest state per
+ * alarm; nothing waits for a timer, so an alarm reaches the console a few ms after its value. `{type:'heartbeat', ts}` every 15 s. A client that does not
  * read (more than {@link ALARM_WS_MAX_BUFFERED} bytes queued) is closed with 4008 and reconnects
  * for a fresh list.
  * @module
@@ -23,8 +23,6 @@ import type { ApiServices } from '../services.js';
 
 /** Heartbeat period. */
 export const ALARM_WS_HEARTBEAT_MS = 15_000;
-/** Changes within this window go out together (latest state per alarm). */
-export const ALARM_WS_COALESCE_MS = 100;
 /** A client with more than this queued is too slow and is closed (4008). */
 export const ALARM_WS_MAX_BUFFERED = 8 * 1024 * 1024;
 /** Close code for a client that does not read. */
@@ -72,17 +70,17 @@ export function alarmsLiveRoutes(app: FastifyInstance, s: ApiServices): void {
         ws.send(JSON.stringify(m));
       };
       const pending = new Map<string, ApiAlarm>();
-      let flush: ReturnType<typeof setTimeout> | undefined;
+      let flush: ReturnType<typeof setImmediate> | undefined;
       // Subscribe before the snapshot so no change falls between the two.
       const unsubscribe = alarms.subscribe((tenant, alarm) => {
         if (tenant !== p.tenant || !can(p, 'viewer', alarm.area)) return;
         pending.set(alarm.id, alarm);
-        flush ??= setTimeout(() => {
+        flush ??= setImmediate(() => {
           flush = undefined;
           const out = [...pending.values()];
           pending.clear();
           for (const a of out) send({ type: 'alarm', alarm: a });
-        }, ALARM_WS_COALESCE_MS);
+        });
       });
       let list: ApiAlarm[];
       try {
@@ -98,7 +96,7 @@ export function alarmsLiveRoutes(app: FastifyInstance, s: ApiServices): void {
         sockets.delete(ws);
         unsubscribe();
         clearInterval(heartbeat);
-        if (flush) clearTimeout(flush);
+        if (flush) clearImmediate(flush);
       });
     },
   });
