@@ -241,15 +241,18 @@ describe('AlarmService', () => {
     expect(svc.list(viewer).map((a) => a.id).sort()).toEqual(['hot', 'press']);
     expect(svc.list(stranger)).toEqual([]);
     expect(() => svc.get(stranger, 'hot')).toThrow(expect.objectContaining({ code: 'LIGHTSOUT_NOT_FOUND' }));
-    expect(() => svc.get(pressOperator, 'hot')).toThrow(expect.objectContaining({ code: 'LIGHTSOUT_FORBIDDEN' }));
+    // An alarm outside everything the caller may see does not exist for them.
+    expect(() => svc.get(pressOperator, 'hot')).toThrow(expect.objectContaining({ code: 'LIGHTSOUT_NOT_FOUND' }));
     await expect(svc.ack(viewer, 'hot')).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
-    await expect(svc.ack(pressOperator, 'hot')).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
-    await expect(svc.ackMany(operator, ['hot', 'press'])).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
+    await expect(svc.ack(pressOperator, 'hot')).rejects.toMatchObject({ code: 'LIGHTSOUT_NOT_FOUND' });
+    await expect(svc.ackMany(operator, ['hot', 'press'])).rejects.toMatchObject({ code: 'LIGHTSOUT_NOT_FOUND' });
+    await expect(svc.ackMany(person('vic', 'viewer', 'plant/machining'), ['hot'])).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
     expect(state('hot')).toBe('unacknowledged'); // nothing acknowledged by the refused batch
     await expect(svc.comment(viewer, 'hot', 'x')).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
     await expect(svc.shelve(viewer, 'hot', 'x', 5)).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
     await expect(svc.outOfService(operator, 'hot', 'pump swap')).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
-    await expect(svc.outOfService(person('ed', 'engineer', 'plant/pressing'), 'hot', 'x')).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
+    await expect(svc.outOfService(person('ed', 'engineer', 'plant/pressing'), 'hot', 'x')).rejects.toMatchObject({ code: 'LIGHTSOUT_NOT_FOUND' });
+    await expect(svc.outOfService(person('vic', 'viewer', 'plant/machining'), 'hot', 'x')).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
     expect((await svc.outOfService(engineer, 'hot', 'pump swap')).outOfService).toMatchObject({ by: 'erik', reason: 'pump swap' });
     await expect(svc.inService(operator, 'hot')).rejects.toMatchObject({ code: 'LIGHTSOUT_FORBIDDEN' });
     expect((await svc.inService(engineer, 'hot')).state).toBe('unacknowledged');

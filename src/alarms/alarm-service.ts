@@ -15,7 +15,7 @@
  * @module
  */
 import type { AlarmConditionSink, AlarmNotifier, AlarmActionRunner, AlarmRecord, AlarmState, AlarmStore, AlarmEvent, AlarmHistoryQuery } from '../core/alarm-port.js';
-import { requireRole, type Principal, type Role } from '../core/auth.js';
+import { can, requireRole, type Principal, type Role } from '../core/auth.js';
 import { LightsoutError } from '../core/errors.js';
 import type { Value } from '../core/point.js';
 import { systemClock, type AlarmPriority, type Clock, type RuleDefinition } from '../core/rule-port.js';
@@ -253,7 +253,9 @@ export class AlarmService implements AlarmConditionSink {
 
   private entry(p: Principal, id: string, role: Role, what: string): Entry {
     const e = this.entries.get(key(p.tenant, id));
-    if (!e) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `no alarm "${id}" in tenant ${p.tenant}`);
+    // An alarm the caller may not even see does not exist for them (as for commands); one they
+    // see but may not handle is a 403 naming the role.
+    if (!e || !can(p, 'viewer', e.record.area)) throw new LightsoutError('LIGHTSOUT_NOT_FOUND', `no alarm "${id}" in tenant ${p.tenant}`);
     requireRole(p, role, e.record.area, what);
     return e;
   }
