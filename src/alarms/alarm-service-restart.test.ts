@@ -1,38 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlarmEvent, AlarmRecord, AlarmStore } from '../core/alarm-port.js';
+import { SimClock } from '../core/sim-clock.js';
 import { SqliteAlarmStore } from '../store/sqlite/sqlite-alarm-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { TempAlarmDb } from '../store/sqlite/temp-alarm-db.js';
 import type { AlarmService } from './alarm-service.js';
-import { TENANT, TestClock, person, rule, startService } from './alarm-test-kit.js';
-
-/** A temporary SQLite metadata file; `open()` gives a fresh handle on it (a restart). */
-class TempDb {
-  readonly dir = mkdtempSync(join(tmpdir(), 'lightsout-alarm-svc-'));
-  readonly file = join(this.dir, 'metadata.sqlite');
-  private stores: SqliteStore[] = [];
-
-  async open(): Promise<SqliteAlarmStore> {
-    const s = new SqliteStore(this.file);
-    await s.open();
-    this.stores.push(s);
-    return new SqliteAlarmStore(s.connection());
-  }
-
-  async remove(): Promise<void> {
-    for (const s of this.stores) await s.close();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+import { TENANT, person, rule, startService } from './alarm-test-kit.js';
 
 const MIN = 60_000;
 const T0 = 1_700_000_000_000;
 const admin = person('ada', 'admin');
 
-let db: TempDb;
-let clock: TestClock;
+let db: TempAlarmDb;
+let clock: SimClock;
 const services: AlarmService[] = [];
 
 async function service(store: SqliteAlarmStore, extra = {}): Promise<AlarmService> {
@@ -55,8 +34,8 @@ async function wholeJournal(svc: AlarmService): Promise<unknown[]> {
 const areaOf = (i: number) => `plant/area-${i % 10}/line-${i % 3}/m-${i}`;
 
 beforeEach(() => {
-  db = new TempDb();
-  clock = new TestClock(T0);
+  db = new TempAlarmDb('lightsout-alarm-svc-');
+  clock = new SimClock(T0);
 });
 afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();

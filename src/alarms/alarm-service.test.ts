@@ -1,33 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlarmActionRunner, AlarmNotifier, AlarmRecord, EscalationStep } from '../core/alarm-port.js';
 import { LightsoutError } from '../core/errors.js';
 import type { RuleAction, RuleDefinition } from '../core/rule-port.js';
+import { SimClock } from '../core/sim-clock.js';
 import { SqliteAlarmStore } from '../store/sqlite/sqlite-alarm-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { TempAlarmDb } from '../store/sqlite/temp-alarm-db.js';
 import { AlarmService } from './alarm-service.js';
-import { CELL, TENANT, TestClock, person, rule, startService } from './alarm-test-kit.js';
-
-/** A temporary SQLite metadata file; `open()` gives a fresh handle on it (a restart). */
-class TempDb {
-  readonly dir = mkdtempSync(join(tmpdir(), 'lightsout-alarm-svc-'));
-  readonly file = join(this.dir, 'metadata.sqlite');
-  private stores: SqliteStore[] = [];
-
-  async open(): Promise<SqliteAlarmStore> {
-    const s = new SqliteStore(this.file);
-    await s.open();
-    this.stores.push(s);
-    return new SqliteAlarmStore(s.connection());
-  }
-
-  async remove(): Promise<void> {
-    for (const s of this.stores) await s.close();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
+import { CELL, TENANT, person, rule, startService } from './alarm-test-kit.js';
 
 const MIN = 60_000;
 const T0 = 1_700_000_000_000;
@@ -38,7 +17,7 @@ const viewer = person('vera', 'viewer');
 class FakeNotifier implements AlarmNotifier {
   calls: string[] = [];
   fail = false;
-  constructor(private readonly clock: TestClock) {}
+  constructor(private readonly clock: SimClock) {}
   raised(alarm: AlarmRecord, direct: readonly string[]): EscalationStep | undefined {
     if (this.fail) throw new Error('roster broken');
     this.calls.push(`raised ${alarm.id} ${alarm.state} [${direct.join(',')}]`);
@@ -60,9 +39,9 @@ class FakeRunner implements AlarmActionRunner {
   }
 }
 
-let db: TempDb;
+let db: TempAlarmDb;
 let store: SqliteAlarmStore;
-let clock: TestClock;
+let clock: SimClock;
 let notifier: FakeNotifier;
 let runner: FakeRunner;
 let svc: AlarmService;
@@ -75,9 +54,9 @@ const journal = async (id: string) => (await svc.history(viewer, { from: 0, to: 
 const settle = () => new Promise((r) => setTimeout(r, 5));
 
 beforeEach(async () => {
-  db = new TempDb();
+  db = new TempAlarmDb('lightsout-alarm-svc-');
   store = await db.open();
-  clock = new TestClock(T0);
+  clock = new SimClock(T0);
   notifier = new FakeNotifier(clock);
   runner = new FakeRunner();
   svc = await startService(store, clock, { notifier, actions: runner });
@@ -158,7 +137,7 @@ describe('AlarmService', () => {
     await svc.shelve(operator, 'hot', 'again', 10);
     clear('hot');
     expect((await svc.unshelve(operator, 'hot')).state).toBe('normal');
-    expect(clock.pending()).toBe(0); // no shelve expiry left, and nothing to escalate in normal
+    expect(clock.pending).toBe(0); // no shelve expiry left, and nothing to escalate in normal
   });
 
   it('notifies on every entry into unacknowledged, escalates on time, and stops escalating on ack', async () => {

@@ -1,33 +1,27 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AlarmEvent, AlarmRecord, AlarmStore } from '../core/alarm-port.js';
+import { SimClock } from '../core/sim-clock.js';
 import { SqliteAlarmStore } from '../store/sqlite/sqlite-alarm-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { TempAlarmDb } from '../store/sqlite/temp-alarm-db.js';
 import { AlarmWriter } from './alarm-writer.js';
-import { TestClock } from './alarm-test-kit.js';
 
 const rec = (id: string, state: AlarmRecord['state'] = 'unacknowledged'): AlarmRecord => ({
   id, tenant: 'acme', ruleName: id, area: 'p/a', priority: 'low', state, conditionActive: true, message: 'm', stateTs: 1, raiseCount: 1,
 });
 const ev = (id: string, ts: number): AlarmEvent => ({ tenant: 'acme', alarmId: id, ts, kind: 'raise', from: 'normal', to: 'unacknowledged', area: 'p/a', priority: 'low', by: 'system' });
 
-let dir: string;
-let sqlite: SqliteStore;
+let db: TempAlarmDb;
 let real: SqliteAlarmStore;
 let failures: number;
 let commits: number;
 let store: AlarmStore;
-let clock: TestClock;
+let clock: SimClock;
 let durable: string[];
 let writer: AlarmWriter;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lightsout-alarm-writer-'));
-  sqlite = new SqliteStore(join(dir, 'metadata.sqlite'));
-  await sqlite.open();
-  real = new SqliteAlarmStore(sqlite.connection());
+  db = new TempAlarmDb('lightsout-alarm-writer-');
+  real = await db.open();
   failures = 0;
   commits = 0;
   // The real store, with a disk that refuses the next `failures` commits.
@@ -38,14 +32,13 @@ beforeEach(async () => {
       return real.commit(rs, es);
     },
   });
-  clock = new TestClock(1000);
+  clock = new SimClock(1000);
   durable = [];
   writer = new AlarmWriter({ store, clock, onDurable: (rs) => durable.push(...rs.map((r) => `${r.id}:${r.state}`)) });
 });
 afterEach(async () => {
   writer.stop();
-  await sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
+  await db.remove();
 });
 
 describe('AlarmWriter', () => {

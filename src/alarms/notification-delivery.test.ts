@@ -3,17 +3,15 @@
  * (node:http), both on free ports of this machine, with the real SQLite outbox. Time of the
  * retries is driven by a manual clock; the network I/O is real.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NotificationJob } from '../core/alarm-port.js';
+import { SimClock } from '../core/sim-clock.js';
 import { SqliteAlarmStore } from '../store/sqlite/sqlite-alarm-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { TempAlarmDb } from '../store/sqlite/temp-alarm-db.js';
 import { NotificationService } from './notification-service.js';
-import { alarmRecord, ManualClock, principal, startReceiver, until, type WebhookReceiver } from './notification-test-kit.js';
+import { alarmRecord, principal, startReceiver, until, type WebhookReceiver } from './notification-test-kit.js';
 
 const T0 = Date.parse('2026-11-27T02:00:00Z');
 const PASSWORD = 'pa$$:w0rd/secret';
@@ -42,8 +40,7 @@ function qp(text: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-let dir: string;
-let sqlite: SqliteStore;
+let db: TempAlarmDb;
 let store: SqliteAlarmStore;
 let hook: WebhookReceiver;
 let smtp: SMTPServer | undefined;
@@ -82,10 +79,10 @@ async function stopSmtp(): Promise<void> {
   if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
 }
 
-interface Setup { svc: NotificationService; clock: ManualClock; journal: Array<{ alarmId: string; kind: string; text: string }> }
+interface Setup { svc: NotificationService; clock: SimClock; journal: Array<{ alarmId: string; kind: string; text: string }> }
 
-async function service(o: { maxAttempts?: number; timeoutMs?: number; password?: string; smtp?: boolean; clock?: ManualClock } = {}): Promise<Setup> {
-  const clock = o.clock ?? new ManualClock(T0);
+async function service(o: { maxAttempts?: number; timeoutMs?: number; password?: string; smtp?: boolean; clock?: SimClock } = {}): Promise<Setup> {
+  const clock = o.clock ?? new SimClock(T0);
   const journal: Setup['journal'] = [];
   const smtpUrl = o.smtp === false ? undefined : `smtp://alarms:${encodeURIComponent(o.password ?? PASSWORD)}@127.0.0.1:${smtpPort}`;
   const svc = new NotificationService({
@@ -112,10 +109,8 @@ const attempts = async (n: number): Promise<boolean> => {
 };
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lightsout-delivery-'));
-  sqlite = new SqliteStore(join(dir, 'metadata.sqlite'));
-  await sqlite.open();
-  store = new SqliteAlarmStore(sqlite.connection());
+  db = new TempAlarmDb('lightsout-delivery-');
+  store = await db.open();
   hook = await startReceiver();
   mails = [];
   await startSmtp();
@@ -124,8 +119,7 @@ afterEach(async () => {
   for (const s of services.splice(0)) await s.stop();
   await stopSmtp();
   await hook.close();
-  await sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
+  await db.remove();
 });
 
 describe('delivery to real servers', () => {
@@ -191,7 +185,7 @@ describe('delivery to real servers', () => {
     expect(mails).toHaveLength(1);
     expect(hook.calls).toHaveLength(4);
     expect((await jobs()).map((j) => [j.state, j.attempts])).toEqual([['delivered', 4], ['delivered', 4]]);
-    expect(clock.pending()).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('an alarm chattering while the SMTP server is down pages once when it is back', async () => {
@@ -227,7 +221,7 @@ describe('delivery to real servers', () => {
     expect(journal[0]).toEqual({ alarmId: 'cnc-01-spindle-hot', kind: 'notify-failed', text: `gave up after 3 attempts: webhook target "Ops hook" (${hook.url}): answered HTTP 500 Internal Server Error` });
     expect(await job('hook')).toMatchObject({ state: 'failed', attempts: 3 });
     expect(hook.calls).toHaveLength(3);
-    expect(clock.pending()).toBe(0);
+    expect(clock.pending).toBe(0);
     clock.advance(3_600_000);
     expect(hook.calls).toHaveLength(3);
   });
@@ -240,7 +234,7 @@ describe('delivery to real servers', () => {
     await until(async () => (await attempts(1)) && first.clock.nextAt() !== undefined);
     await first.svc.stop();
     hook.status = 200;
-    const clock = new ManualClock(T0 + 60_000);
+    const clock = new SimClock(T0 + 60_000);
     const second = await service({ clock });
     await until(() => second.journal.length === 1, 10_000, 'delivery after the restart');
     expect(second.journal[0]!.kind).toBe('notify');
@@ -319,7 +313,7 @@ describe('delivery to real servers', () => {
     clock.advance(5_000);
     await until(() => journal.length === 1);
     expect(journal[0]).toMatchObject({ kind: 'notify-failed', text: 'gave up after 2 attempts: notification target "hook" no longer exists' });
-    expect(clock.pending()).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('test messages: sent at once, or a clear error without the password', async () => {

@@ -3,16 +3,14 @@
  * escalates on its timer and stops on ack; the NotificationService pages the people on duty
  * through a real webhook receiver; the journal (SQLite) shows notify and escalate.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { RuleDefinition } from '../core/rule-port.js';
+import { SimClock } from '../core/sim-clock.js';
 import { SqliteAlarmStore } from '../store/sqlite/sqlite-alarm-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { TempAlarmDb } from '../store/sqlite/temp-alarm-db.js';
 import { AlarmService } from './alarm-service.js';
 import { NotificationService } from './notification-service.js';
-import { ManualClock, principal, startReceiver, until, type WebhookReceiver } from './notification-test-kit.js';
+import { principal, startReceiver, until, type WebhookReceiver } from './notification-test-kit.js';
 
 const FRI_10_SH = Date.parse('2026-11-27T02:00:00Z'); // Friday 10:00 in Shanghai
 const MIN = 60_000;
@@ -20,11 +18,10 @@ const CELL = 'sh/machining/line-1/cnc-01';
 const engineer = principal('engineer');
 const operator = principal('operator', 'sh/machining');
 
-let dir: string;
-let sqlite: SqliteStore;
+let db: TempAlarmDb;
 let store: SqliteAlarmStore;
 let hook: WebhookReceiver;
-let clock: ManualClock;
+let clock: SimClock;
 let alarms: AlarmService;
 let notifications: NotificationService;
 
@@ -35,12 +32,10 @@ const rule: RuleDefinition = {
 };
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lightsout-escalation-'));
-  sqlite = new SqliteStore(join(dir, 'metadata.sqlite'));
-  await sqlite.open();
-  store = new SqliteAlarmStore(sqlite.connection());
+  db = new TempAlarmDb('lightsout-escalation-');
+  store = await db.open();
   hook = await startReceiver();
-  clock = new ManualClock(FRI_10_SH);
+  clock = new SimClock(FRI_10_SH);
   notifications = new NotificationService({
     store, clock, settings: { smtpFrom: 'lightsout@plant.example', maxAttempts: 3, timeoutMs: 60_000 },
     siteTimeZone: () => 'Asia/Shanghai',
@@ -68,8 +63,7 @@ afterEach(async () => {
   await alarms.stop();
   await notifications.stop();
   await hook.close();
-  await sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
+  await db.remove();
 });
 
 async function journal(): Promise<string[]> {

@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { NotificationJob } from '../core/alarm-port.js';
+import { SimClock } from '../core/sim-clock.js';
 import { SqliteAlarmStore } from '../store/sqlite/sqlite-alarm-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { TempAlarmDb } from '../store/sqlite/temp-alarm-db.js';
 import { NotificationOutbox, retryDelay } from './notification-outbox.js';
-import { ManualClock, until } from './notification-test-kit.js';
+import { until } from './notification-test-kit.js';
 
 describe('retryDelay', () => {
   it('5 s doubling to 10 min', () => {
@@ -25,18 +23,14 @@ describe('retryDelay', () => {
 });
 
 describe('NotificationOutbox', () => {
-  let dir: string;
-  let sqlite: SqliteStore;
+  let db: TempAlarmDb;
   let store: SqliteAlarmStore;
   beforeEach(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'lightsout-outbox-'));
-    sqlite = new SqliteStore(join(dir, 'metadata.sqlite'));
-    await sqlite.open();
-    store = new SqliteAlarmStore(sqlite.connection());
+    db = new TempAlarmDb('lightsout-outbox-');
+    store = await db.open();
   });
   afterEach(async () => {
-    await sqlite.close();
-    rmSync(dir, { recursive: true, force: true });
+    await db.remove();
   });
 
   const job = (id: string, targetId = 't1', nextTs = 1_000): NotificationJob => ({
@@ -44,7 +38,7 @@ describe('NotificationOutbox', () => {
   });
 
   it('a permanent error is not retried; stop waits for attempts under way; jobs queued while stopped wait in the store', async () => {
-    const clock = new ManualClock(1_000);
+    const clock = new SimClock(1_000);
     const failed: NotificationJob[] = [];
     const delivered: string[] = [];
     let release!: () => void;
@@ -78,7 +72,7 @@ describe('NotificationOutbox', () => {
   });
 
   it('due jobs run oldest first, at most `total` at once and `perTarget` per target', async () => {
-    const clock = new ManualClock(1_000);
+    const clock = new SimClock(1_000);
     const running = new Map<string, number>();
     let peak = 0;
     const peakPer = new Map<string, number>();

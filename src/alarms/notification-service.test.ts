@@ -1,27 +1,24 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LightsoutError } from '../core/errors.js';
+import { SimClock } from '../core/sim-clock.js';
 import { SqliteAlarmStore } from '../store/sqlite/sqlite-alarm-store.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { TempAlarmDb } from '../store/sqlite/temp-alarm-db.js';
 import { NotificationService } from './notification-service.js';
-import { alarmRecord, ManualClock, principal, startReceiver, until, type WebhookReceiver } from './notification-test-kit.js';
+import { alarmRecord, principal, startReceiver, until, type WebhookReceiver } from './notification-test-kit.js';
 
 const FRI_10_SH = Date.parse('2026-11-27T02:00:00Z'); // Friday 10:00 in Shanghai
 const SAT_10_SH = Date.parse('2026-11-28T02:00:00Z');
 const engineer = principal('engineer');
 
-let dir: string;
-let sqlite: SqliteStore;
+let db: TempAlarmDb;
 let store: SqliteAlarmStore;
-let clock: ManualClock;
+let clock: SimClock;
 let hook: WebhookReceiver;
 let svc: NotificationService;
 let journal: Array<{ alarmId: string; kind: string; text: string }>;
 
 async function setup(start = FRI_10_SH): Promise<void> {
-  clock = new ManualClock(start);
+  clock = new SimClock(start);
   journal = [];
   svc = new NotificationService({
     store, clock, settings: { smtpFrom: 'lightsout@plant.example', maxAttempts: 3, timeoutMs: 2_000 },
@@ -47,17 +44,14 @@ async function setup(start = FRI_10_SH): Promise<void> {
 const paths = (): string[] => hook.calls.map((c) => c.path).sort();
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'lightsout-notify-'));
-  sqlite = new SqliteStore(join(dir, 'metadata.sqlite'));
-  await sqlite.open();
-  store = new SqliteAlarmStore(sqlite.connection());
+  db = new TempAlarmDb('lightsout-notify-');
+  store = await db.open();
   hook = await startReceiver();
 });
 afterEach(async () => {
   await svc?.stop();
   await hook.close();
-  await sqlite.close();
-  rmSync(dir, { recursive: true, force: true });
+  await db.remove();
 });
 
 describe('escalation', () => {

@@ -1,64 +1,12 @@
 /**
- * Test helpers of the notification tests: a clock driven by hand and principals. Not used by the
- * platform itself.
+ * Test helpers of the notification tests: principals, alarm records and a webhook receiver (the
+ * clock is SimClock, src/core/sim-clock.ts). Not used by the platform itself.
  * @module
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AlarmRecord } from '../core/alarm-port.js';
 import type { Principal, Role } from '../core/auth.js';
-import type { Clock } from '../core/rule-port.js';
-
-/** A clock whose time moves only through `advance`, firing due timers in order. */
-export class ManualClock implements Clock {
-  private t: number;
-  private seq = 0;
-  private readonly timers = new Map<number, { at: number; fn: () => void }>();
-
-  constructor(start: number) {
-    this.t = start;
-  }
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimer(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + Math.max(0, ms), fn });
-    return id;
-  }
-
-  clearTimer(handle: unknown): void {
-    this.timers.delete(handle as number);
-  }
-
-  /** Timers waiting (tests). */
-  pending(): number {
-    return this.timers.size;
-  }
-
-  /** When the earliest timer fires, if any. */
-  nextAt(): number | undefined {
-    let next: number | undefined;
-    for (const t of this.timers.values()) if (next === undefined || t.at < next) next = t.at;
-    return next;
-  }
-
-  /** Move time forward by `ms`, firing every timer due on the way. */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      let first: [number, { at: number; fn: () => void }] | undefined;
-      for (const e of this.timers) if (e[1].at <= end && (!first || e[1].at < first[1].at)) first = e;
-      if (!first) break;
-      this.timers.delete(first[0]);
-      this.t = Math.max(this.t, first[1].at);
-      first[1].fn();
-    }
-    this.t = end;
-  }
-}
 
 /** A principal of tenant `acme` (or another) with one role on one scope. */
 export function principal(role: Role, scope = '', tenant = 'acme'): Principal {

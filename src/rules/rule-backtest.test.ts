@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Point } from '../core/point.js';
+import { SimClock } from '../core/sim-clock.js';
 import type { ApiRuleInput } from '../protocol/alarm-types.js';
-import { SimClock } from './rule-backtest.js';
 import { RuleService } from './rule-service.js';
 import { FakeTags, MemoryRuleStore, RecordingSink, principal } from './rule-test-kit.js';
 
@@ -87,7 +87,7 @@ describe('SimClock', () => {
     const h = c.setTimer(() => seen.push(['x', c.now()]), 15);
     c.setTimer(() => { seen.push(['a', c.now()]); c.setTimer(() => seen.push(['c', c.now()]), 5); }, 10);
     c.clearTimer(h);
-    c.advance(100);
+    c.advanceTo(100);
     expect(seen).toEqual([['a', 10], ['c', 15], ['b', 20]]);
     expect(c.now()).toBe(100);
   });

@@ -7,57 +7,9 @@
  * @module
  */
 import type { Point, Value } from '../core/point.js';
-import type { Clock } from '../core/rule-port.js';
+import { SimClock } from '../core/sim-clock.js';
 import { ROLE_SUPPRESS, rolesOf, type CompiledRule } from './rule-compiler.js';
 import { RuleRunner, type EvaluatorHost } from './rule-evaluator.js';
-
-interface SimTimer {
-  at: number;
-  seq: number;
-  fn: () => void;
-  cancelled: boolean;
-}
-
-/** A clock that only moves when told to; due timers fire in order as it passes them. */
-export class SimClock implements Clock {
-  private readonly timers: SimTimer[] = [];
-  private seq = 0;
-
-  constructor(private t: number) {}
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimer(fn: () => void, ms: number): unknown {
-    const timer: SimTimer = { at: this.t + Math.max(0, ms), seq: this.seq++, fn, cancelled: false };
-    // Sorted by (at, seq); few timers are pending at once.
-    let i = this.timers.length;
-    while (i > 0 && this.timers[i - 1]!.at > timer.at) i--;
-    this.timers.splice(i, 0, timer);
-    return timer;
-  }
-
-  clearTimer(handle: unknown): void {
-    (handle as SimTimer).cancelled = true;
-  }
-
-  /** Move to `to`, firing every timer due on the way at its own time. */
-  advance(to: number): void {
-    while (this.timers.length > 0 && this.timers[0]!.at <= to) {
-      const timer = this.timers.shift()!;
-      if (timer.cancelled) continue;
-      this.t = Math.max(this.t, timer.at);
-      timer.fn();
-    }
-    this.t = Math.max(this.t, to);
-  }
-
-  /** Timers not yet fired or cancelled. */
-  get pending(): number {
-    return this.timers.filter((t) => !t.cancelled).length;
-  }
-}
 
 /** The outcome of a replay (ApiRuleTestResponse). */
 export interface BacktestResult {
@@ -117,20 +69,20 @@ export async function backtest(rule: CompiledRule, from: number, to: number, src
   // The replay knows nothing before its first point: for a stale rule, time before the tag's
   // first point in the period is "no data yet", not a communication loss.
   const start = rule.def.condition.kind === 'stale' && points.length > 0 ? points[0]!.ts : from;
-  clock.advance(start);
+  clock.advanceTo(start);
   const runner = new RuleRunner(rule, host);
   runner.start(start, () => undefined);
   const queue: RuleRunner[] = [];
   for (let i = 0; i < points.length;) {
     const ts = points[i]!.ts;
-    clock.advance(ts);
+    clock.advanceTo(ts);
     for (; i < points.length && points[i]!.ts === ts; i++) runner.input(rolesOf(rule, points[i]!.tag), points[i]!, ts, queue);
     if (queue.length > 0) {
       queue.length = 0;
       runner.flush(ts);
     }
   }
-  clock.advance(to);
+  clock.advanceTo(to);
   runner.stop();
   if (open) {
     result.activeMs += to - open.from;

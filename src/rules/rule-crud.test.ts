@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../core/sim-clock.js';
 import type { ApiRuleInput } from '../protocol/alarm-types.js';
-import { SimClock } from './rule-backtest.js';
 import { RuleService } from './rule-service.js';
 import { FakeTags, MemoryRuleStore, RecordingSink, principal } from './rule-test-kit.js';
 
@@ -51,7 +51,7 @@ describe('rule CRUD and roles', () => {
     tags.setLatest(T, `${M}/spindle_temp`, 85, T0);
     await svc.create(eng, input({ id: 'r' }));
     expect(sink.last('r')?.active).toBe(true);
-    clock.advance(T0 + 1000);
+    clock.advanceTo(T0 + 1000);
     await svc.update(eng, 'r', input({ id: 'r', condition: { kind: 'threshold', tag: 'spindle_temp', op: '>', limit: 90 } }));
     expect(sink.calls.filter((c) => c.op === 'define')).toHaveLength(2);
     expect(sink.last('r')).toMatchObject({ active: false, ts: T0 + 1000 });
@@ -101,7 +101,7 @@ describe('rule CRUD and roles', () => {
     expect(sink2.calls.filter((c) => c.op === 'define').map((c) => c.id).sort()).toEqual(['hot', 'quiet']);
     expect(sink2.conditions('hot')).toEqual([[true, T0 + 10_000]]);
     expect(sink2.conditions('quiet')).toEqual([[false, T0 + 10_000]]);
-    clock2.advance(T0 + 70_000);
+    clock2.advanceTo(T0 + 70_000);
     expect(sink2.conditions('quiet')).toEqual([[false, T0 + 10_000], [true, T0 + 70_000]]);
     again.stop();
     expect(clock2.pending).toBe(0);

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Point, Value } from '../core/point.js';
+import { SimClock } from '../core/sim-clock.js';
 import type { ApiRuleInput } from '../protocol/alarm-types.js';
-import { SimClock } from './rule-backtest.js';
 import { RuleService } from './rule-service.js';
 import { FakeTags, MemoryRuleStore, RecordingSink, principal } from './rule-test-kit.js';
 
@@ -25,7 +25,7 @@ function feed(...pts: Point[]): void {
 }
 /** Move the clock by `s` seconds (timers fire). */
 function wait(s: number): void {
-  clock.advance(clock.now() + s * 1000);
+  clock.advanceTo(clock.now() + s * 1000);
 }
 function rule(over: Partial<ApiRuleInput> & Pick<ApiRuleInput, 'condition'>): ApiRuleInput {
   return { id: 'r1', asset: M, name: 'Rule one', alarm: { priority: 'high', message: 'value {value}' }, enabled: true, ...over };

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../core/sim-clock.js';
 import type { ApiRuleTemplateInput } from '../protocol/alarm-types.js';
-import { SimClock } from './rule-backtest.js';
 import { RuleService } from './rule-service.js';
 import { FakeTags, MemoryRuleStore, RecordingSink, principal } from './rule-test-kit.js';
 
@@ -75,11 +75,11 @@ describe('rule templates', () => {
     const pos = (value: number) => svc.onPoints(T, [{ tag: `${LINE}/cnc-11/axis/x/pos`, ts: clock.now(), value, quality: 'good' }]);
     pos(20);
     expect(sink.last(id)).toBeUndefined(); // still watching the guessed path
-    clock.advance(clock.now() + 60_000); // resolved again
+    clock.advanceTo(clock.now() + 60_000); // resolved again
     pos(20);
     expect(sink.last(id)?.active).toBe(true);
     expect(svc.get(eng, id).problem).toBeUndefined();
-    clock.advance(clock.now() + 120_000);
+    clock.advanceTo(clock.now() + 120_000);
     expect(clock.pending).toBe(0); // nothing left to resolve: no timer
   });
 

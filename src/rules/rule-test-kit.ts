@@ -1,6 +1,6 @@
 /**
  * In-memory stand-ins for the rules engine's tests: a rule store, a tag registry with assets, an
- * alarm sink that records every call, principals. The clock is {@link SimClock}.
+ * alarm sink that records every call, principals. The clock is SimClock (src/core/sim-clock.ts).
  * @module
  */
 import type { AlarmConditionSink } from '../core/alarm-port.js';

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../core/sim-clock.js';
 import type { ApiRuleInput } from '../protocol/alarm-types.js';
-import { SimClock } from './rule-backtest.js';
 import { RuleService } from './rule-service.js';
 import { FakeTags, MemoryRuleStore, RecordingSink, principal } from './rule-test-kit.js';
 
