@@ -6,6 +6,7 @@
  * once: a crash between a delivery and saving it sends that message again after the restart.
  * @module
  */
+import { backoffMs } from '../core/connector-port.js';
 import type { AlarmStore, NotificationJob } from '../core/alarm-port.js';
 import type { Clock } from '../core/rule-port.js';
 import { JobQueue } from './notification-queue.js';
@@ -20,8 +21,7 @@ export const RETRY_MAX_MS = 10 * 60_000;
  * 10 min, each ±20 % (`random` in [0, 1)).
  */
 export function retryDelay(attempts: number, random: () => number = Math.random): number {
-  const base = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1));
-  return Math.round(base * (0.8 + 0.4 * random()));
+  return backoffMs(attempts, RETRY_BASE_MS, RETRY_MAX_MS, random);
 }
 
 /** What the outbox needs. */

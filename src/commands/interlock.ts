@@ -62,12 +62,14 @@ function identifiers(node: ASTNode, out: Set<string>): void {
   walk(node.args);
 }
 
-function position(err: unknown): number | undefined {
+/** Where in the expression a cel-js error points, when it says. */
+export function celErrorPosition(err: unknown): number | undefined {
   const e = err as { node?: { pos?: number }; range?: { start?: number } };
   return e.node?.pos ?? e.range?.start;
 }
 
-function firstLine(err: unknown): string {
+/** The first line of a cel-js error's message (the rest is a source excerpt). */
+export function celErrorMessage(err: unknown): string {
   return String((err as Error).message ?? err).split('\n')[0]!;
 }
 
@@ -81,8 +83,8 @@ export function validateInterlock(expression: string, machineTagNames: readonly 
   const known = machineTagNames.map(variableName);
   const r = environment(known).check(expression);
   if (!r.valid) {
-    const pos = position(r.error);
-    const msg = firstLine(r.error);
+    const pos = celErrorPosition(r.error);
+    const msg = celErrorMessage(r.error);
     const hint = /Unknown variable/i.test(msg) ? ` (variables of this machine: ${[...new Set(known)].sort().join(', ') || 'none'}, and tags["relative/path"])` : '';
     throw new LightsoutError('LIGHTSOUT_BAD_EXPRESSION', `interlock "${expression}"${pos === undefined ? '' : ` at position ${pos}`}: ${msg}${hint}`, { details: { expression, ...(pos === undefined ? {} : { position: pos }) } });
   }
@@ -105,7 +107,7 @@ export function checkInterlock(expression: string, machine: readonly MachineValu
   try {
     ast = env.parse(expression).ast;
   } catch (err) {
-    return { expression, holds: false, values, reason: `interlock does not parse: ${firstLine(err)}` };
+    return { expression, holds: false, values, reason: `interlock does not parse: ${celErrorMessage(err)}` };
   }
   const used = new Set<string>();
   identifiers(ast, used);
@@ -123,7 +125,7 @@ export function checkInterlock(expression: string, machine: readonly MachineValu
   try {
     result = env.evaluate(expression, context);
   } catch (err) {
-    return { expression, holds: false, values, reason: `interlock "${expression}" failed: ${firstLine(err)}` };
+    return { expression, holds: false, values, reason: `interlock "${expression}" failed: ${celErrorMessage(err)}` };
   }
   if (result === true) return { expression, holds: true, values };
   const seen = Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');

@@ -7,7 +7,7 @@
  * @module
  */
 import { Environment, type ASTNode, type ParseResult } from '@marcbachmann/cel-js';
-import { variableName } from '../commands/interlock.js';
+import { celErrorMessage, celErrorPosition, variableName } from '../commands/interlock.js';
 import { LightsoutError } from '../core/errors.js';
 
 /** Longest rule expression accepted, in characters. */
@@ -84,15 +84,6 @@ function walk(node: ASTNode, refs: CelReferences): void {
   visit(node.args);
 }
 
-function position(err: unknown): number | undefined {
-  const e = err as { node?: { pos?: number }; range?: { start?: number } };
-  return e.node?.pos ?? e.range?.start;
-}
-
-function firstLine(err: unknown): string {
-  return String((err as Error).message ?? err).split('\n')[0]!;
-}
-
 function badExpression(field: string, expression: string, message: string, pos?: number): LightsoutError {
   return new LightsoutError('LIGHTSOUT_BAD_EXPRESSION', `${field} "${expression}"${pos === undefined ? '' : ` at position ${pos}`}: ${message}`, {
     details: { field, expression, ...(pos === undefined ? {} : { position: pos }) },
@@ -112,16 +103,16 @@ export function compileCel(expression: string, field: string, known?: readonly s
   try {
     parsed = environment([]).parse(expression);
   } catch (err) {
-    throw badExpression(field, expression, firstLine(err), position(err));
+    throw badExpression(field, expression, celErrorMessage(err), celErrorPosition(err));
   }
   const refs: CelReferences = { identifiers: new Set(), tagKeys: new Set(), dynamicTags: false, bound: new Set() };
   walk(parsed.ast, refs);
   const env = environment(known ?? refs.identifiers);
   const checked = env.check(expression);
   if (!checked.valid) {
-    const msg = firstLine(checked.error);
+    const msg = celErrorMessage(checked.error);
     const hint = known && /Unknown variable/i.test(msg) ? ` (variables of this asset: ${[...new Set(known)].sort().join(', ') || 'none'}, and tags["relative/path"])` : '';
-    throw badExpression(field, expression, msg + hint, position(checked.error));
+    throw badExpression(field, expression, msg + hint, celErrorPosition(checked.error));
   }
   if (checked.type !== 'bool' && checked.type !== 'dyn') throw badExpression(field, expression, `gives a ${checked.type ?? 'value'}, not a boolean`, 0);
   // Run with every identifier registered, so a tag that appears later needs no recompile.
@@ -132,6 +123,4 @@ export function compileCel(expression: string, field: string, known?: readonly s
 export { variableName };
 
 /** The message of an evaluation error, first line only. */
-export function celErrorText(err: unknown): string {
-  return firstLine(err);
-}
+export { celErrorMessage as celErrorText };
