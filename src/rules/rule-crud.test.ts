@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../core/sim-clock.js';
 import type { ApiRuleInput } from '../protocol/alarm-types.js';
 import { RuleService } from './rule-service.js';
-import { FakeTags, MemoryRuleStore, RecordingSink, principal } from './rule-test-kit.js';
+import { FakeTags, RecordingSink, principal, startRules, type MemoryRuleStore } from './rule-test-kit.js';
 
 const T = 't1';
 const L1 = 'site/area/line-1';
@@ -23,12 +23,8 @@ const input = (over: Partial<ApiRuleInput> = {}): ApiRuleInput => ({
 });
 
 beforeEach(async () => {
-  store = new MemoryRuleStore();
   tags = new FakeTags().add(T, `${M}/spindle_temp`).add(T, `${M2}/spindle_temp`).add('t2', `${M}/spindle_temp`);
-  sink = new RecordingSink();
-  clock = new SimClock(T0);
-  svc = new RuleService({ store, tags, latest: tags.latest, alarms: sink, clock });
-  await svc.start();
+  ({ store, sink, clock, svc } = await startRules(tags, T0));
 });
 
 describe('rule CRUD and roles', () => {

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Point, Value } from '../core/point.js';
-import { SimClock } from '../core/sim-clock.js';
+import type { SimClock } from '../core/sim-clock.js';
 import type { ApiRuleInput } from '../protocol/alarm-types.js';
-import { RuleService } from './rule-service.js';
-import { FakeTags, MemoryRuleStore, RecordingSink, principal } from './rule-test-kit.js';
+import type { RuleService } from './rule-service.js';
+import { FakeTags, principal, startRules, type MemoryRuleStore, type RecordingSink } from './rule-test-kit.js';
 
 const T = 't1';
 const M = 'site/area/line-1/cnc-01';
@@ -32,7 +32,6 @@ function rule(over: Partial<ApiRuleInput> & Pick<ApiRuleInput, 'condition'>): Ap
 }
 
 beforeEach(async () => {
-  store = new MemoryRuleStore();
   tags = new FakeTags()
     .add(T, `${M}/spindle_temp`, 'number', { unit: '°C' })
     .add(T, `${M}/spindle/speed`, 'number', { unit: 'rpm' })
@@ -42,10 +41,7 @@ beforeEach(async () => {
     .add(T, `${M}/heartbeat`, 'number')
     .add(T, `${M}/stop`, 'boolean', { writable: true })
     .add(T, `${M}/mode`, 'string');
-  sink = new RecordingSink();
-  clock = new SimClock(T0);
-  svc = new RuleService({ store, tags, latest: tags.latest, alarms: sink, clock });
-  await svc.start();
+  ({ store, sink, clock, svc } = await startRules(tags, T0));
 });
 
 describe('threshold', () => {

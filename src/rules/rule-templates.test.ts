@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SimClock } from '../core/sim-clock.js';
+import type { SimClock } from '../core/sim-clock.js';
 import type { ApiRuleTemplateInput } from '../protocol/alarm-types.js';
 import { RuleService } from './rule-service.js';
-import { FakeTags, MemoryRuleStore, RecordingSink, principal } from './rule-test-kit.js';
+import { FakeTags, RecordingSink, principal, startRules, type MemoryRuleStore } from './rule-test-kit.js';
 
 const T = 't1';
 const LINE = 'site/area/line-1';
@@ -24,15 +24,11 @@ const hot: ApiRuleTemplateInput = {
 };
 
 beforeEach(async () => {
-  store = new MemoryRuleStore();
   tags = new FakeTags();
   for (const m of ['cnc-01', 'cnc-02', 'press-01']) tags.add(T, `${LINE}/${m}/spindle_temp`).add(T, `${LINE}/${m}/Commands/stop`);
   tags.setAsset(T, `${LINE}/cnc-01`, 'cnc-mill');
   tags.setAsset(T, `${LINE}/press-01`, 'press');
-  sink = new RecordingSink();
-  clock = new SimClock(T0);
-  svc = new RuleService({ store, tags, latest: tags.latest, alarms: sink, clock });
-  await svc.start();
+  ({ store, sink, clock, svc } = await startRules(tags, T0));
 });
 
 describe('rule templates', () => {

@@ -8,6 +8,8 @@ import type { Principal, Role } from '../core/auth.js';
 import type { AssetRecord, TagRecord } from '../core/metadata-port.js';
 import type { Point, Value, ValueType } from '../core/point.js';
 import type { RuleDefinition, RuleStore, RuleTemplate } from '../core/rule-port.js';
+import { SimClock } from '../core/sim-clock.js';
+import { RuleService } from './rule-service.js';
 
 /** Rules and templates in maps. */
 export class MemoryRuleStore implements RuleStore {
@@ -113,4 +115,14 @@ export class RecordingSink implements AlarmConditionSink {
 /** A user of tenant `t1` with one role on one scope. */
 export function principal(role: Role, scope = '', tenant = 't1'): Principal {
   return { kind: 'user', id: `${role}-${scope || 'all'}`, name: `${role}@${scope || tenant}`, tenant, grants: [{ role, scope }], platformOperator: false };
+}
+
+/** A started RuleService over an in-memory store, `tags`, a recording sink and a clock at `t0`. */
+export async function startRules(tags: FakeTags, t0: number): Promise<{ store: MemoryRuleStore; sink: RecordingSink; clock: SimClock; svc: RuleService }> {
+  const store = new MemoryRuleStore();
+  const sink = new RecordingSink();
+  const clock = new SimClock(t0);
+  const svc = new RuleService({ store, tags, latest: tags.latest, alarms: sink, clock });
+  await svc.start();
+  return { store, sink, clock, svc };
 }
