@@ -11,11 +11,9 @@ const M2 = 'site/area/line-2/cnc-07';
 const T0 = 1_700_000_000_000;
 const eng = principal('engineer');
 
-let store: MemoryRuleStore;
 let tags: FakeTags;
-let sink: RecordingSink;
-let clock: SimClock;
-let svc: RuleService;
+// The service under test and what it is built on (startRules).
+let store: MemoryRuleStore, sink: RecordingSink, clock: SimClock, svc: RuleService;
 
 const input = (over: Partial<ApiRuleInput> = {}): ApiRuleInput => ({
   asset: M, name: 'Spindle over-temp!', condition: { kind: 'threshold', tag: 'spindle_temp', op: '>', limit: 80 },

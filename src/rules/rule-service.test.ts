@@ -10,11 +10,9 @@ const M = 'site/area/line-1/cnc-01';
 const T0 = 1_700_000_000_000;
 const eng = principal('engineer');
 
-let store: MemoryRuleStore;
 let tags: FakeTags;
-let sink: RecordingSink;
-let clock: SimClock;
-let svc: RuleService;
+// The service under test and what it is built on (startRules).
+let store: MemoryRuleStore, sink: RecordingSink, clock: SimClock, svc: RuleService;
 
 function point(rel: string, value: Value, quality: Point['quality'] = 'good', asset = M): Point {
   return { tag: `${asset}/${rel}`, ts: clock.now(), value, quality };

@@ -9,11 +9,9 @@ const LINE = 'site/area/line-1';
 const T0 = 1_700_000_000_000;
 const eng = principal('engineer');
 
-let store: MemoryRuleStore;
 let tags: FakeTags;
-let sink: RecordingSink;
-let clock: SimClock;
-let svc: RuleService;
+// The service under test and what it is built on (startRules).
+let store: MemoryRuleStore, sink: RecordingSink, clock: SimClock, svc: RuleService;
 
 const hot: ApiRuleTemplateInput = {
   id: 'spindle-hot', machineType: 'cnc-mill', name: 'Spindle over temperature',
